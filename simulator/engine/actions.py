@@ -27,7 +27,12 @@ class Action:
         nodes = topology.nodes
         if self.op == "inject":
             assert self.to is not None and self.message is not None
-            return {"action": "inject", "from": nodes[self.node].id, "to": nodes[self.to].id, "message": self.message.model_dump()}
+            return {
+                "action": "inject",
+                "from": nodes[self.node].id,
+                "to": nodes[self.to].id,
+                "message": self.message.model_dump(),
+            }
         out: dict[str, Any] = {"action": self.op, "node": nodes[self.node].id}
         if self.type is not None:
             out["type"] = self.type
@@ -46,10 +51,9 @@ def parse_action(topology: Topology, action: Mapping[str, Any]) -> Action:
     _no_extra(action, allowed)
     node = _node(topology, action, "node", ("service",))
     type_name = action.get("type")
-    if type_name is not None:
-        if not isinstance(type_name, str) or type_name not in topology.nodes[node].handlers:
-            handled = ", ".join(topology.nodes[node].handlers) or "nothing"
-            raise ActionError("type", f"{action['node']!r} handles {handled}")
+    handlers = topology.nodes[node].handlers
+    if type_name is not None and (not isinstance(type_name, str) or type_name not in handlers):
+        raise ActionError("type", f"{action['node']!r} handles {', '.join(handlers) or 'nothing'}")
     return Action(op, node, type_name)
 
 
@@ -75,8 +79,12 @@ def _no_extra(action: Mapping[str, Any], allowed: set[str]) -> None:
 def _node(topology: Topology, action: Mapping[str, Any], field: str, kinds: tuple[str, ...]) -> int:
     node_id = action.get(field)
     if not isinstance(node_id, str) or node_id not in topology.index:
-        raise ActionError(field, f"unknown node {node_id!r}" if isinstance(node_id, str) else "must be a node id")
+        raise ActionError(
+            field, f"unknown node {node_id!r}" if isinstance(node_id, str) else "must be a node id"
+        )
     index = topology.index[node_id]
     if topology.nodes[index].kind not in kinds:
-        raise ActionError(field, f"{node_id!r} is a {topology.nodes[index].kind}; expected a {' or '.join(kinds)}")
+        raise ActionError(
+            field, f"{node_id!r} is a {topology.nodes[index].kind}; expected a {' or '.join(kinds)}"
+        )
     return index

@@ -124,7 +124,10 @@ def analyse(topology: Topology) -> tuple[Lint, ...]:
         what = ", ".join(cycle.types)
         where = " → ".join(cycle.nodes)
         if multiplies:
-            message = f"Each round of {what} through {where} multiplies messages: a message storm. A run halts as soon as it is detected."
+            message = (
+                f"Each round of {what} through {where} multiplies messages: a message storm."
+                " A run halts as soon as it is detected."
+            )
         else:
             message = f"{what} can go round {where} forever; a run halts at its message budget."
         warnings.append(Lint(path, "message-cycle", message))

@@ -10,15 +10,72 @@ from .topology import Lint, Node, Topology
 
 _WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z][a-z0-9]*|[a-z0-9]+")
 _SUFFIXES = {"Command", "Cmd", "Event", "Evt", "Message", "Msg"}
-_IRREGULAR_PAST = {"Paid", "Sent", "Sold", "Built", "Made", "Held", "Lost", "Found", "Done", "Taken", "Given", "Chosen", "Won"}
+_IRREGULAR_PAST = {
+    "Paid",
+    "Sent",
+    "Sold",
+    "Built",
+    "Made",
+    "Held",
+    "Lost",
+    "Found",
+    "Done",
+    "Taken",
+    "Given",
+    "Chosen",
+    "Won",
+}
 _NOT_PAST = {"Embed", "Shed", "Bed", "Red", "Med"}  # end in -ed, are not past tense
 IMPERATIVE_VERBS = {
-    "Accept", "Add", "Allocate", "Approve", "Assign", "Book", "Calculate", "Cancel", "Capture",
-    "Change", "Charge", "Check", "Close", "Complete", "Confirm", "Create", "Debit", "Credit",
-    "Delete", "Deliver", "Disable", "Do", "Enable", "Generate", "Get", "Issue", "Make", "Notify",
-    "Open", "Pay", "Place", "Process", "Publish", "Refund", "Register", "Reject", "Release",
-    "Remove", "Request", "Reserve", "Schedule", "Send", "Set", "Ship", "Start", "Stop", "Submit",
-    "Update", "Validate",
+    "Accept",
+    "Add",
+    "Allocate",
+    "Approve",
+    "Assign",
+    "Book",
+    "Calculate",
+    "Cancel",
+    "Capture",
+    "Change",
+    "Charge",
+    "Check",
+    "Close",
+    "Complete",
+    "Confirm",
+    "Create",
+    "Debit",
+    "Credit",
+    "Delete",
+    "Deliver",
+    "Disable",
+    "Do",
+    "Enable",
+    "Generate",
+    "Get",
+    "Issue",
+    "Make",
+    "Notify",
+    "Open",
+    "Pay",
+    "Place",
+    "Process",
+    "Publish",
+    "Refund",
+    "Register",
+    "Reject",
+    "Release",
+    "Remove",
+    "Request",
+    "Reserve",
+    "Schedule",
+    "Send",
+    "Set",
+    "Ship",
+    "Start",
+    "Stop",
+    "Submit",
+    "Update",
+    "Validate",
 }
 
 
@@ -33,7 +90,9 @@ def words(type_name: str) -> list[str]:
 def is_past_tense(word: str) -> bool:
     if word in _IRREGULAR_PAST:
         return True
-    return word.endswith("ed") and not word.endswith("eed") and word not in _NOT_PAST and len(word) > 3
+    return (
+        word.endswith("ed") and not word.endswith("eed") and word not in _NOT_PAST and len(word) > 3
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,22 +125,51 @@ def _naming_and_routing(topology: Topology) -> Iterator[Lint]:
         parts = words(m.type)
         if m.kind == "command":
             if m.to.kind == "topic":
-                yield Lint(m.path, "command-to-topic", f"{m.type} is a command published to topic {m.to.id!r}: a command has exactly one receiver, so send it to a queue or a service.")
+                yield Lint(
+                    m.path,
+                    "command-to-topic",
+                    f"{m.type} is a command published to topic {m.to.id!r}: a command has exactly"
+                    " one receiver, so send it to a queue or a service.",
+                )
             if parts and (is_past_tense(parts[0]) or is_past_tense(parts[-1])):
-                yield Lint(m.path, "command-past-tense", f"{m.type} is a command named in the past tense: a command asks for something to happen (e.g. PlaceOrder), an event says it did (OrderPlaced).")
+                yield Lint(
+                    m.path,
+                    "command-past-tense",
+                    f"{m.type} is a command named in the past tense: a command asks for something"
+                    " to happen (e.g. PlaceOrder), an event says it did (OrderPlaced).",
+                )
         elif m.kind == "event":
             if m.to.kind == "service":
-                yield Lint(m.path, "event-to-service", f"{m.type} is an event sent directly to {m.to.id!r}: an event is for any number of listeners, so publish it to a topic.")
+                yield Lint(
+                    m.path,
+                    "event-to-service",
+                    f"{m.type} is an event sent directly to {m.to.id!r}: an event is for any"
+                    " number of listeners, so publish it to a topic.",
+                )
             if parts and parts[0] in IMPERATIVE_VERBS and not is_past_tense(parts[-1]):
-                yield Lint(m.path, "event-imperative", f"{m.type} is an event named as an order: an event states a fact in the past tense (e.g. InvoiceCreated), a command gives the order (CreateInvoice).")
+                yield Lint(
+                    m.path,
+                    "event-imperative",
+                    f"{m.type} is an event named as an order: an event states a fact in the past"
+                    " tense (e.g. InvoiceCreated), a command gives the order (CreateInvoice).",
+                )
 
 
 def _dead_ends(topology: Topology) -> Iterator[Lint]:
     for node in topology.nodes:
         if node.kind == "queue" and not node.consumers:
-            yield Lint(node.path, "queue-without-consumer", f"No service consumes queue {node.id!r}: its messages wait forever.")
+            yield Lint(
+                node.path,
+                "queue-without-consumer",
+                f"No service consumes queue {node.id!r}: its messages wait forever.",
+            )
         if node.kind == "topic" and not node.subscribers:
-            yield Lint(node.path, "topic-without-subscriber", f"No service subscribes to topic {node.id!r}: what is published there reaches nobody.")
+            yield Lint(
+                node.path,
+                "topic-without-subscriber",
+                f"No service subscribes to topic {node.id!r}: what is published there"
+                " reaches nobody.",
+            )
 
 
 def _unhandled(topology: Topology) -> Iterator[Lint]:
@@ -98,4 +186,9 @@ def _unhandled(topology: Topology) -> Iterator[Lint]:
             service = nodes[r]
             if m.type not in service.handlers and (r, m.type) not in seen:
                 seen.add((r, m.type))
-                yield Lint(m.path, "unhandled-type", f"{service.id!r} receives {m.type} via {m.to.id!r} but has no handler for it: the message will be dropped.")
+                yield Lint(
+                    m.path,
+                    "unhandled-type",
+                    f"{service.id!r} receives {m.type} via {m.to.id!r} but has no handler for"
+                    " it: the message will be dropped.",
+                )

@@ -1,38 +1,45 @@
 """The scheduler and the messaging semantics, in one class.
 
 Time is integer microseconds. Pending work is a heap of flat tuples
-``(time, priority, ticket, handler, envelope, from, to, attempts, flags)``; each heap entry is
-one *step*, and every step writes at least one trace record. Records are packed into an int
-array (time, event, from, to) beside a list of envelopes, and become dicts only when read.
+``(time << 1 | priority, ticket, handler, envelope, from, to, attempts, flags)``: the order of
+(time, priority, seq), kept in ints small enough for CPython's fast paths. Each entry is one
+*step*, and every step writes at least one trace record: one int (time, event, from, to)
+beside its envelope. Records become dicts only when read; older ones are packed into an int
+array so that keeping a long history stays cheap.
 
-Going back in time restores the nearest snapshot (taken every ``SNAPSHOT_EVERY`` steps) and
-replays forward, re-applying the logged control actions: state = topology + seed + actions.
+Going back in time restores the nearest snapshot and replays forward, re-applying the logged
+control actions: state = topology + seed + actions.
+The hot paths (arrivals, handling, scheduling) are written out inline rather than factored
+into small methods: a Python call costs more than the work most of them would do.
 """
 
 from __future__ import annotations
 
+import struct
 from array import array
 from bisect import bisect_left, bisect_right
 from collections import deque
 from collections.abc import Callable, Mapping
 from heapq import heappop, heappush
-from typing import Any
+from typing import Any, NoReturn
 
 from . import trace
 from .actions import Action, parse_action
-from .envelope import Envelope
+from .envelope import CORRELATION_ID, DEPTH, ID, KIND, PAYLOAD, SOURCE, TYPE, Envelope
 from .errors import ActionError, SeekError
 from .rng import Rng
 from .topology import NO_NODE, Cycle, Emit, Handler, Topology, micros, millis
 
 HOP, HANDLED, FAILED, RETRY, DEAD_LETTERED, DROPPED, WAITING, HALTED = range(8)
-DONE, ARRIVE = 0, 1  # priorities: a handling that ends at t frees its service before arrivals at t
+DONE, ARRIVE = 0, 1  # priorities: a handling that ends at t frees its service before arrivals
 DUP, DIRECT = 1, 2  # delivery flags: a duplicate copy; a synchronous request
-SNAPSHOT_EVERY = 256
+SNAPSHOT_EVERY = 256  # steps between snapshots, at least; more when the state is larger
 STORM_DEPTH = 32  # causation generations before a multiplying cycle is called a storm
 FOREVER = 1 << 62
+_HANDLED = HANDLED << 16  # the event bits of a packed record (a hop's are zero)
+PACK = struct.Struct("4096q")  # records are packed into the array 4096 at a time
 
-Entry = tuple[int, int, int, Callable[..., None], Any, int, int, int, int]
+Entry = tuple[int, int, Callable[..., None], Any, int, int, int, int]
 
 
 class Halt(Exception):
@@ -40,6 +47,53 @@ class Halt(Exception):
 
 
 class Simulation:
+    # slots, not a __dict__: the hot path reads these attributes millions of times
+    __slots__ = (
+        "_actions",
+        "_arrive",
+        "_base",
+        "_buffer",
+        "_busy",
+        "_conc",
+        "_consumers",
+        "_direct",
+        "_dup_rate",
+        "_delivery_step",
+        "_done_step",
+        "_dseq",
+        "_dval",
+        "_forced",
+        "_halted",
+        "_handlers",
+        "_heap",
+        "_inbox",
+        "_key",
+        "_keys",
+        "_lat",
+        "_merged",
+        "_messages",
+        "_msg",
+        "_msgs",
+        "_next_snapshot",
+        "_nodes",
+        "_now",
+        "_packed",
+        "_pulls",
+        "_rng",
+        "_rr",
+        "_seen",
+        "_send_step",
+        "_snapshots",
+        "_steps",
+        "_subscribers",
+        "_ticket",
+        "_up",
+        "history",
+        "max_messages",
+        "seed",
+        "topology",
+    )
+
     def __init__(
         self,
         topology: Topology,
@@ -57,6 +111,8 @@ class Simulation:
         self._conc = [n.concurrency for n in nodes]
         self._handlers = [n.handlers for n in nodes]
         self._consumers = [n.consumers for n in nodes]
+        self._pulls = [n.consumes for n in nodes]
+        self._dup_rate = [n.duplicate_rate for n in nodes]
         self._subscribers = [n.subscribers for n in nodes]
         self._direct = [DIRECT if n.kind == "service" else 0 for n in nodes]
         arrive = {
@@ -66,12 +122,16 @@ class Simulation:
             "client": self._arrive_client,
         }
         self._arrive = [arrive[n.kind] for n in nodes]
+        # bound once: reading a method off `self` would make a new bound-method object per step
+        self._send_step = self._client_send
+        self._delivery_step = self._from_queue
+        self._done_step = self._done
 
         # everything below changes as the run goes, and is what a snapshot copies
         self._now = 0
         self._steps = 0
-        self._ticket = 0
         self._messages = 0
+        self._ticket = 0
         self._heap: list[Entry] = []
         self._up = [True] * len(nodes)
         self._busy = [0] * len(nodes)
@@ -84,23 +144,40 @@ class Simulation:
         self._rr = [0] * len(nodes)  # queue: next consumer to try; service: next queue to pull
         self._seen: list[set[int] | None] = [set() if n.idempotent else None for n in nodes]
         self._forced: dict[tuple[int, str | None], int] = {}
+        self._merged: dict[
+            int, tuple[dict[str, Any], dict[str, Any]]
+        ] = {}  # id(emit) -> last merge
         self._rng = Rng(self.seed)
         self._halted: dict[str, Any] | None = None
 
-        # the trace window: records base+1 .. base+len(keys)
+        # the trace window: records base+1 .. base+len(packed)+len(keys), in two tiers so the
+        # hot path appends to a list; lists are cleared in place, never replaced
         self._base = 0
-        self._keys = array("q")
+        self._packed = array("q")
+        self._keys: list[int] = []
         self._msgs: list[Envelope | None] = []
+        self._key = self._keys.append
+        self._msg = self._msgs.append
         self._dseq = array("q")  # seqs of the records that have a detail, ascending
         self._dval: list[dict[str, Any]] = []
         self._snapshots: list[tuple[Any, ...]] = []
+        self._next_snapshot = 0
         self._actions: list[tuple[int, int, Action]] = []  # (steps, now, action)
 
         for n in nodes:
             if len(n.consumers) > 1:
                 self._rr[n.index] = self._rng.below(len(n.consumers))  # fair, and seeded
             for i, send in enumerate(n.sends):
-                self._schedule(send.at + self._lat[send.to], self._client_send, None, n.index, send.to, 0, i)
+                self._at(
+                    send.at + self._lat[send.to],
+                    ARRIVE,
+                    self._send_step,
+                    None,
+                    n.index,
+                    send.to,
+                    0,
+                    i,
+                )
         if history:
             self._snapshots.append(self._snapshot())
 
@@ -109,7 +186,7 @@ class Simulation:
     @property
     def seq(self) -> int:
         """How many trace records the run has written so far."""
-        return self._base + len(self._keys)
+        return self._base + len(self._packed) + len(self._keys)
 
     @property
     def steps(self) -> int:
@@ -143,7 +220,7 @@ class Simulation:
         until = FOREVER if until_ms is None else micros(until_ms)
         self._advance(FOREVER if max_events is None else max_events, until)
         heap = self._heap
-        if until_ms is not None and self._halted is None and (not heap or heap[0][0] > until):
+        if until_ms is not None and self._halted is None and (not heap or heap[0][0] >> 1 > until):
             self._now = max(self._now, until)  # the clock moves on even when nothing happens
         return self.seq - start
 
@@ -151,21 +228,21 @@ class Simulation:
         """Records ``start <= seq < stop`` as JSON-ready dicts (only those still kept)."""
         start = max(start, self._base + 1)
         stop = self.seq + 1 if stop is None else min(stop, self.seq + 1)
-        details = dict(
-            zip(
-                self._dseq[bisect_left(self._dseq, start) : bisect_left(self._dseq, stop)],
-                self._dval[bisect_left(self._dseq, start) : bisect_left(self._dseq, stop)],
-                strict=True,
-            )
-        )
-        base = self._base
+        lo, hi = bisect_left(self._dseq, start), bisect_left(self._dseq, stop)
+        details = dict(zip(self._dseq[lo:hi], self._dval[lo:hi], strict=True))
         return [
-            trace.record(self._nodes, seq, self._keys[seq - base - 1], self._msgs[seq - base - 1], details.get(seq))
+            trace.record(
+                self._nodes,
+                seq,
+                self._record_key(seq),
+                self._msgs[seq - self._base - 1],
+                details.get(seq),
+            )
             for seq in range(start, stop)
         ]
 
     def apply(self, action: Mapping[str, Any]) -> list[dict[str, Any]]:
-        """Apply a control action now; raises :class:`ActionError` and changes nothing if invalid."""
+        """Apply a control action now; an invalid one raises :class:`ActionError`, no change."""
         parsed = parse_action(self.topology, action)
         if self._halted is not None:
             raise ActionError("action", "the run has halted; reset it to go on")
@@ -195,18 +272,39 @@ class Simulation:
             entry: dict[str, Any] = {"kind": n.kind}
             if n.kind == "service":
                 inbox = self._inbox[i]
-                entry.update(status="up" if self._up[i] else "down", busy=self._busy[i], inbox=len(inbox or ()))
+                entry.update(
+                    status="up" if self._up[i] else "down",
+                    busy=self._busy[i],
+                    inbox=len(inbox or ()),
+                )
             elif n.kind == "queue":
                 entry["depth"] = len(self._buffer[i] or ())
             nodes[n.id] = entry
         in_flight, handling = [], []
-        for t, _, _, fn, env, frm, to, _, _ in sorted(self._heap):
+        for key, _, _, env, frm, to, _, _ in sorted(self._heap):
             if env is None:
                 continue  # a client's send that has not happened yet
-            if fn == self._done:
-                handling.append({"message": trace.message_id(env.id), "type": env.type, "service": self._nodes[to].id, "done_at": millis(t)})
+            mid, at = trace.message_id(env[ID]), millis(key >> 1)
+            if key & 1 == ARRIVE:
+                in_flight.append(
+                    {
+                        "message": mid,
+                        "type": env[TYPE],
+                        "kind": env[KIND],
+                        "from": self._nodes[frm].id,
+                        "to": self._nodes[to].id,
+                        "arrives_at": at,
+                    }
+                )
             else:
-                in_flight.append({"message": trace.message_id(env.id), "type": env.type, "kind": env.kind, "from": self._nodes[frm].id, "to": self._nodes[to].id, "arrives_at": millis(t)})
+                handling.append(
+                    {
+                        "message": mid,
+                        "type": env[TYPE],
+                        "service": self._nodes[to].id,
+                        "done_at": at,
+                    }
+                )
         return {
             "t": millis(self._now),
             "seq": self.seq,
@@ -221,101 +319,201 @@ class Simulation:
 
     # ---- the scheduler ----------------------------------------------------------------------
 
-    def _schedule(self, t: int, fn: Callable[..., None], env: Envelope | None, frm: int, to: int, attempts: int, flags: int) -> None:
-        self._ticket += 1
-        heappush(self._heap, (t, ARRIVE, self._ticket, fn, env, frm, to, attempts, flags))
+    def _at(
+        self,
+        t: int,
+        priority: int,
+        fn: Callable[..., None],
+        env: Envelope | None,
+        frm: int,
+        to: int,
+        attempts: int,
+        flags: int,
+    ) -> None:
+        self._ticket = ticket = self._ticket + 1
+        heappush(self._heap, (t << 1 | priority, ticket, fn, env, frm, to, attempts, flags))
 
     def _advance(self, max_steps: int, until: int) -> None:
-        heap = self._heap
-        pop = heappop
-        while max_steps > 0 and heap and self._halted is None:
+        while max_steps > 0 and self._heap and self._halted is None:
             chunk = max_steps
             if self.history:
-                chunk = min(chunk, SNAPSHOT_EVERY - self._steps % SNAPSHOT_EVERY)
-            done = 0
-            try:
-                for _ in range(chunk):
-                    if not heap:
-                        break
-                    entry = pop(heap)
-                    if entry[0] > until:
-                        heappush(heap, entry)
-                        max_steps = 0
-                        break
-                    self._now = entry[0]
-                    _, _, _, fn, env, frm, to, attempts, flags = entry
-                    fn(env, frm, to, attempts, flags)
-                    done += 1
-            except Halt:
-                done += 1
+                chunk = min(chunk, self._next_snapshot - self._steps)
+            done = self._run(chunk, (until + 1) << 1)
             self._steps += done
-            max_steps -= done
-            if self.history and done and self._steps % SNAPSHOT_EVERY == 0:
+            if len(self._keys) >= PACK.size // 8:
+                self._pack()
+            if self.history and self._steps == self._next_snapshot:
                 self._snapshots.append(self._snapshot())
+            if done < chunk:
+                return  # out of events, past `until`, or halted
+            max_steps -= done
 
-    def _rec(self, code: int, frm: int, to: int, env: Envelope | None, detail: dict[str, Any] | None = None) -> None:
-        self._keys.append(self._now << 20 | code << 16 | frm << 8 | to)
-        self._msgs.append(env)
+    def _run(self, limit: int, stop: int) -> int:
+        """The hot loop: take up to ``limit`` entries that are due before ``stop``."""
+        heap = self._heap
+        done = 0
+        try:
+            while heap and done < limit:
+                key, _, fn, env, frm, to, attempts, flags = entry = heappop(heap)
+                if key >= stop:
+                    heappush(heap, entry)
+                    break
+                self._now = key >> 1
+                fn(env, frm, to, attempts, flags)
+                done += 1
+        except Halt:
+            done += 1
+        return done
+
+    def _rec(
+        self,
+        code: int,
+        frm: int,
+        to: int,
+        env: Envelope | None,
+        detail: dict[str, Any] | None = None,
+    ) -> None:
+        self._key(self._now << 20 | code << 16 | frm << 8 | to)
+        self._msg(env)
         if detail is not None:
-            self._dseq.append(self._base + len(self._keys))
+            self._dseq.append(self.seq)
             self._dval.append(detail)
+
+    def _record_key(self, seq: int) -> int:
+        i = seq - self._base - 1
+        packed = self._packed
+        return packed[i] if i < len(packed) else self._keys[i - len(packed)]
+
+    def _pack(self) -> None:
+        """Move whole blocks of record keys from the list into the array (8 bytes each)."""
+        keys, size = self._keys, PACK.size // 8
+        while len(keys) >= size:
+            self._packed.frombytes(PACK.pack(*keys[:size]))
+            del keys[:size]
+
+    def _truncate(self, seq: int, details: int) -> None:
+        """Forget the records after ``seq`` (and all but the first ``details`` details)."""
+        keep = seq - self._base
+        packed = self._packed
+        if keep <= len(packed):
+            del packed[keep:]
+            del self._keys[:]
+        else:
+            del self._keys[keep - len(packed) :]
+        del self._msgs[keep:]
+        del self._dseq[details:]
+        del self._dval[details:]
 
     def _open_window(self) -> int:
         """Without history, each call keeps only its own records."""
         seq = self.seq
         if not self.history:
             self._base = seq
+            del self._packed[:]
             del self._keys[:]
-            self._msgs.clear()
+            del self._msgs[:]
             del self._dseq[:]
-            self._dval.clear()
+            del self._dval[:]
         return seq
 
     # ---- arrivals ---------------------------------------------------------------------------
 
     def _client_send(self, _: None, client: int, to: int, k: int, index: int) -> None:
         send = self._nodes[client].sends[index]
-        env = self._new(send.type, send.kind, None, send.payload, send.headers, client, send.at + k * send.every, None)
+        n = self._messages + 1
+        if n > self.max_messages:
+            self._over_budget(client, None, None)
+        self._messages = n
+        env = (
+            n,
+            send.type,
+            send.kind,
+            n,
+            None,
+            send.payload,
+            send.headers,
+            send.at + k * send.every,
+            client,
+            0,
+        )
         if k + 1 < send.count:
-            self._schedule(send.at + (k + 1) * send.every + self._lat[to], self._client_send, None, client, to, k + 1, index)
+            self._at(
+                send.at + (k + 1) * send.every + self._lat[to],
+                ARRIVE,
+                self._send_step,
+                None,
+                client,
+                to,
+                k + 1,
+                index,
+            )
         self._arrive[to](env, client, to, 0, self._direct[to])
 
     def _arrive_queue(self, env: Envelope, frm: int, q: int, attempts: int, flags: int) -> None:
-        self._rec(HOP, frm, q, env)
+        self._key(self._now << 20 | frm << 8 | q)
+        self._msg(env)
         self._offer(q, frm, env, 0, 0)
 
     def _arrive_topic(self, env: Envelope, frm: int, topic: int, attempts: int, flags: int) -> None:
-        self._rec(HOP, frm, topic, env)
+        self._key(self._now << 20 | frm << 8 | topic)
+        self._msg(env)
         subscribers = self._subscribers[topic]
         if not subscribers:
-            self._rec(DROPPED, topic, NO_NODE, env, {"reason": "no subscribers: the message reaches nobody"})
+            self._rec(
+                DROPPED,
+                topic,
+                NO_NODE,
+                env,
+                {"reason": "no subscribers: the message reaches nobody"},
+            )
             return
-        now, lat, heap, ticket, arrive = self._now, self._lat, self._heap, self._ticket, self._arrive_service
-        for s in subscribers:
+        now, lat, heap, ticket, arrive = (
+            self._now,
+            self._lat,
+            self._heap,
+            self._ticket,
+            self._arrive,
+        )
+        for s in subscribers:  # one copy each, same message id
             ticket += 1
-            heappush(heap, (now + lat[s], ARRIVE, ticket, arrive, env, topic, s, 0, 0))
+            heappush(heap, ((now + lat[s]) << 1 | ARRIVE, ticket, arrive[s], env, topic, s, 0, 0))
         self._ticket = ticket
 
     def _arrive_service(self, env: Envelope, frm: int, s: int, attempts: int, flags: int) -> None:
-        inbox = self._inbox[s]
-        assert inbox is not None
         if not self._up[s]:
-            label = self._nodes[s].label
-            if flags & DIRECT:
-                self._rec(FAILED, frm, s, env, {"reason": f"{label} is down: the synchronous call failed at once"})
-            else:
-                inbox.append((env, frm, attempts, flags))
-                self._rec(WAITING, frm, s, env, {"reason": f"{label} is down", "depth": len(inbox)})
+            self._arrive_down(env, frm, s, attempts, flags)
             return
-        self._rec(HOP, frm, s, env)
+        self._key(self._now << 20 | frm << 8 | s)
+        self._msg(env)
         if self._busy[s] < self._conc[s]:
             if self._begin(s, env, frm, attempts, flags):
                 self._busy[s] += 1
         else:
+            inbox = self._inbox[s]
+            assert inbox is not None
             inbox.append((env, frm, attempts, flags))
 
-    def _arrive_client(self, env: Envelope, frm: int, client: int, attempts: int, flags: int) -> None:
-        self._rec(HOP, frm, client, env)
+    def _arrive_down(self, env: Envelope, frm: int, s: int, attempts: int, flags: int) -> None:
+        label = self._nodes[s].label
+        if flags & DIRECT:  # temporal coupling: a call needs its target up now
+            self._rec(
+                FAILED,
+                frm,
+                s,
+                env,
+                {"reason": f"{label} is down: the synchronous call failed at once"},
+            )
+            return
+        inbox = self._inbox[s]
+        assert inbox is not None
+        inbox.append((env, frm, attempts, flags))  # a subscription keeps it until the service is up
+        self._rec(WAITING, frm, s, env, {"reason": f"{label} is down", "depth": len(inbox)})
+
+    def _arrive_client(
+        self, env: Envelope, frm: int, client: int, attempts: int, flags: int
+    ) -> None:
+        self._key(self._now << 20 | frm << 8 | client)
+        self._msg(env)
 
     def _from_queue(self, env: Envelope, q: int, s: int, attempts: int, flags: int) -> None:
         if not self._up[s]:  # went down while the message travelled: it goes back, uncounted
@@ -323,18 +521,31 @@ class Simulation:
             buffer = self._buffer[q]
             assert buffer is not None
             buffer.appendleft((env, attempts - 1, flags))
-            self._rec(WAITING, s, q, env, {"reason": f"{self._nodes[s].label} is down: back to the queue", "depth": len(buffer)})
+            self._rec(
+                WAITING,
+                s,
+                q,
+                env,
+                {
+                    "reason": f"{self._nodes[s].label} is down: back to the queue",
+                    "depth": len(buffer),
+                },
+            )
             consumer = self._idle_consumer(q)
             if consumer >= 0:
                 self._handoff(q, consumer, *buffer.popleft())
             return
         if attempts > 1 or flags:
-            detail: dict[str, Any] = {"attempt": attempts}
-            if flags & DUP:
-                detail["duplicate"] = True
-            self._rec(HOP, q, s, env, detail)
+            self._rec(
+                HOP,
+                q,
+                s,
+                env,
+                {"attempt": attempts, "duplicate": True} if flags & DUP else {"attempt": attempts},
+            )
         else:
-            self._rec(HOP, q, s, env)
+            self._key(self._now << 20 | q << 8 | s)
+            self._msg(env)
         if not self._begin(s, env, q, attempts, flags):
             self._busy[s] -= 1
             self._fill(s)
@@ -369,9 +580,21 @@ class Simulation:
 
     def _handoff(self, q: int, consumer: int, env: Envelope, attempts: int, flags: int) -> None:
         self._busy[consumer] += 1
-        self._ticket += 1
-        heappush(self._heap, (self._now + self._lat[consumer], ARRIVE, self._ticket, self._from_queue, env, q, consumer, attempts + 1, flags))
-        rate = self._nodes[q].duplicate_rate
+        self._ticket = ticket = self._ticket + 1
+        heappush(
+            self._heap,
+            (
+                (self._now + self._lat[consumer]) << 1 | ARRIVE,
+                ticket,
+                self._delivery_step,
+                env,
+                q,
+                consumer,
+                attempts + 1,
+                flags,
+            ),
+        )
+        rate = self._dup_rate[q]
         if rate and not flags & DUP and self._rng.random() < rate:
             self._offer(q, q, env, 0, DUP)  # at-least-once: the broker will deliver it again
 
@@ -379,20 +602,41 @@ class Simulation:
 
     def _begin(self, s: int, env: Envelope, frm: int, attempts: int, flags: int) -> bool:
         """Start handling; False when the message needs no handling time."""
-        handler = self._handlers[s].get(env.type)
-        if handler is None:
-            if env.kind == "reply":
-                self._rec(HANDLED, frm, s, env, {"reply": True})
-            else:
-                self._rec(DROPPED, frm, s, env, {"reason": f"{self._nodes[s].label} has no handler for {env.type}"})
-            return False
+        handler = self._handlers[s].get(env[TYPE])
         seen = self._seen[s]
-        if seen is not None and env.id in seen:
-            self._rec(HANDLED, frm, s, env, {"duplicate": True, "skipped": True})
+        if handler is None or (seen is not None and env[ID] in seen):
+            self._acknowledge(s, env, frm, handler)
             return False
-        self._ticket += 1
-        heappush(self._heap, (self._now + handler.duration, DONE, self._ticket, self._done, env, frm, s, attempts, flags))
+        self._ticket = ticket = self._ticket + 1
+        heappush(
+            self._heap,
+            (
+                (self._now + handler.duration) << 1 | DONE,
+                ticket,
+                self._done_step,
+                env,
+                frm,
+                s,
+                attempts,
+                flags,
+            ),
+        )
         return True
+
+    def _acknowledge(self, s: int, env: Envelope, frm: int, handler: Handler | None) -> None:
+        """A message that takes no handling: a repeat, a reply, or one nobody handles."""
+        if handler is not None:
+            self._rec(HANDLED, frm, s, env, {"duplicate": True, "skipped": True})
+        elif env[KIND] == "reply":
+            self._rec(HANDLED, frm, s, env, {"reply": True})
+        else:
+            self._rec(
+                DROPPED,
+                frm,
+                s,
+                env,
+                {"reason": f"{self._nodes[s].label} has no handler for {env[TYPE]}"},
+            )
 
     def _fill(self, s: int) -> None:
         """Give an idle service its next message: its inbox first, then the queues it consumes."""
@@ -414,7 +658,7 @@ class Simulation:
             self._handoff(q, s, *buffer.popleft())
 
     def _waiting_queue(self, s: int) -> int:
-        queues = self._nodes[s].consumes
+        queues = self._pulls[s]
         start = self._rr[s]
         for k in range(len(queues)):
             i = (start + k) % len(queues)
@@ -424,48 +668,146 @@ class Simulation:
         return -1
 
     def _done(self, env: Envelope, frm: int, s: int, attempts: int, flags: int) -> None:
-        handler = self._handlers[s][env.type]
+        handler = self._handlers[s][env[TYPE]]
+        if not self._up[s] or self._forced or handler.failure_rate or flags:
+            if self._done_unusual(handler, env, frm, s, attempts, flags):
+                return
+        else:
+            self._key(self._now << 20 | _HANDLED | frm << 8 | s)
+            self._msg(env)
+            seen = self._seen[s]
+            if seen is not None:
+                seen.add(env[ID])
+        if handler.outputs:
+            self._emit_all(s, env, handler)
+        self._busy[s] -= 1
+        if self._inbox[s] or self._pulls[s]:
+            self._fill(s)
+
+    def _done_unusual(
+        self, handler: Handler, env: Envelope, frm: int, s: int, attempts: int, flags: int
+    ) -> bool:
+        """The rarer endings of a handling; True when it failed (and has been dealt with)."""
         if not self._up[s]:
-            self._fail(handler, env, frm, s, attempts, flags, f"{self._nodes[s].label} went down while handling it", crashed=True)
-        elif self._forced and self._take_forced(s, env.type):
-            self._fail(handler, env, frm, s, attempts, flags, "forced failure")
+            reason, crashed = f"{self._nodes[s].label} went down while handling it", True
+        elif self._forced and self._take_forced(s, env[TYPE]):
+            reason, crashed = "forced failure", False
         elif handler.failure_rate and self._rng.random() < handler.failure_rate:
-            self._fail(handler, env, frm, s, attempts, flags, f"handler failed (failure rate {handler.failure_rate:g})")
+            reason, crashed = f"handler failed (failure rate {handler.failure_rate:g})", False
         else:
             seen = self._seen[s]
             if seen is not None:
-                seen.add(env.id)
+                seen.add(env[ID])
             self._rec(HANDLED, frm, s, env, {"duplicate": True} if flags & DUP else None)
-            for emit in handler.emits:
-                self._emit(s, env, emit, handler.cycle)
-            if handler.reply is not None:
-                self._emit(s, env, handler.reply, handler.cycle)
+            return False
+        self._fail(handler, env, frm, s, attempts, flags, reason, crashed)
         self._busy[s] -= 1
         self._fill(s)
+        return True
 
-    def _emit(self, s: int, parent: Envelope, emit: Emit, cycle: Cycle | None) -> None:
-        payload = parent.payload if emit.payload is None else {**parent.payload, **emit.payload}
-        env = self._new(emit.type, emit.kind, parent, payload, emit.headers, s, self._now, cycle)
-        to = parent.source if emit.to == NO_NODE else emit.to  # a reply goes back to the sender
-        self._schedule(self._now + emit.delay + self._lat[to], self._arrive[to], env, s, to, 0, self._direct[to])
+    def _emit_all(
+        self, s: int, parent: Envelope, handler: Handler, emits: tuple[Emit, ...] | None = None
+    ) -> None:
+        """Make and send the messages a handling produces (its emits and its reply)."""
+        cycle, now, heap, lat, arrive, direct = (
+            handler.cycle,
+            self._now,
+            self._heap,
+            self._lat,
+            self._arrive,
+            self._direct,
+        )
+        merged = self._merged
+        for emit in handler.outputs if emits is None else emits:
+            n = self._messages + 1
+            if n > self.max_messages or (
+                cycle is not None and cycle.multiplies and parent[DEPTH] >= STORM_DEPTH
+            ):
+                self._over_budget(s, parent, cycle)
+            self._messages = n
+            payload = parent[PAYLOAD]
+            if emit.payload is not None:
+                # flows share payload objects: the same parent payload and emit give the same merge
+                last = merged.get(id(emit))
+                if last is not None and last[0] is payload:
+                    payload = last[1]
+                else:
+                    merged[id(emit)] = (payload, payload := {**payload, **emit.payload})
+            env = (
+                n,
+                emit.type,
+                emit.kind,
+                parent[CORRELATION_ID],
+                parent[ID],
+                payload,
+                emit.headers,
+                now,
+                s,
+                parent[DEPTH] + 1,
+            )
+            to = (
+                parent[SOURCE] if emit.to == NO_NODE else emit.to
+            )  # a reply goes back to the sender
+            self._ticket = ticket = self._ticket + 1
+            heappush(
+                heap,
+                (
+                    (now + emit.delay + lat[to]) << 1 | ARRIVE,
+                    ticket,
+                    arrive[to],
+                    env,
+                    s,
+                    to,
+                    0,
+                    direct[to],
+                ),
+            )
 
-    def _fail(self, handler: Handler, env: Envelope, frm: int, s: int, attempts: int, flags: int, reason: str, crashed: bool = False) -> None:
-        self._rec(FAILED, frm, s, env, {"reason": reason, "attempt": attempts} if attempts else {"reason": reason})
-        if not crashed:
-            for emit in handler.on_failure:
-                self._emit(s, env, emit, handler.cycle)
+    def _fail(
+        self,
+        handler: Handler,
+        env: Envelope,
+        frm: int,
+        s: int,
+        attempts: int,
+        flags: int,
+        reason: str,
+        crashed: bool,
+    ) -> None:
+        self._rec(
+            FAILED,
+            frm,
+            s,
+            env,
+            {"reason": reason, "attempt": attempts} if attempts else {"reason": reason},
+        )
+        if handler.on_failure and not crashed:
+            self._emit_all(s, env, handler, handler.on_failure)
         source = self._nodes[frm]
         if source.kind == "queue" and attempts:
             if attempts < source.max_deliveries:
                 self._rec(RETRY, s, frm, env, {"attempt": attempts + 1})
                 self._offer(frm, s, env, attempts, flags)
             elif source.dead_letter != NO_NODE:
-                self._rec(DEAD_LETTERED, frm, source.dead_letter, env, {"deliveries": attempts})
-                self._schedule(self._now + self._lat[source.dead_letter], self._arrive_queue, env, frm, source.dead_letter, 0, 0)
+                dlq = source.dead_letter
+                self._rec(DEAD_LETTERED, frm, dlq, env, {"deliveries": attempts})
+                self._at(self._now + self._lat[dlq], ARRIVE, self._arrive[dlq], env, frm, dlq, 0, 0)
             else:
-                self._rec(DROPPED, frm, NO_NODE, env, {"reason": f"failed {attempts} deliveries and {source.id} has no dead-letter queue"})
+                self._rec(
+                    DROPPED,
+                    frm,
+                    NO_NODE,
+                    env,
+                    {"reason": f"failed {attempts} deliveries; {source.id} has no dead-letter"},
+                )
         elif not flags & DIRECT:
-            self._rec(DROPPED, s, NO_NODE, env, {"reason": "no queue to redeliver it from: the message is lost"})
+            self._rec(
+                DROPPED,
+                s,
+                NO_NODE,
+                env,
+                {"reason": "no queue to redeliver it from: the message is lost"},
+            )
 
     def _take_forced(self, s: int, type_name: str) -> bool:
         for key in ((s, type_name), (s, None)):
@@ -478,30 +820,18 @@ class Simulation:
                 return True
         return False
 
-    # ---- messages and limits ----------------------------------------------------------------
+    # ---- limits -----------------------------------------------------------------------------
 
-    def _new(
-        self,
-        type_name: str,
-        kind: str,
-        parent: Envelope | None,
-        payload: dict[str, Any],
-        headers: dict[str, str],
-        source: int,
-        sent_at: int,
-        cycle: Cycle | None,
-    ) -> Envelope:
-        n = self._messages + 1
-        if cycle is not None and (n > self.max_messages or (cycle.multiplies and parent is not None and parent.depth >= STORM_DEPTH)):
-            self._halt(cycle.kind, source, f"{cycle.kind}: {', '.join(cycle.types)} keep causing each other through {', '.join(cycle.nodes)}", cycle)
-        if n > self.max_messages:
-            self._halt("budget", source, f"the message budget of {self.max_messages} is used up", None)
-        self._messages = n
-        if parent is None:
-            return Envelope(n, type_name, kind, n, None, payload, headers, sent_at, source, 0)
-        return Envelope(n, type_name, kind, parent.correlation_id, parent.id, payload, headers, sent_at, source, parent.depth + 1)
+    def _over_budget(self, source: int, parent: Envelope | None, cycle: Cycle | None) -> NoReturn:
+        """Halt: the message budget is spent, or a storm was caught before it spent it."""
+        if cycle is None:
+            self._halt(
+                "budget", source, f"the message budget of {self.max_messages} is used up", None
+            )
+        what = f"{', '.join(cycle.types)} keep causing each other through {', '.join(cycle.nodes)}"
+        self._halt(cycle.kind, source, what, cycle)
 
-    def _halt(self, reason: str, source: int, message: str, cycle: Cycle | None) -> None:
+    def _halt(self, reason: str, source: int, message: str, cycle: Cycle | None) -> NoReturn:
         detail: dict[str, Any] = {"reason": reason, "message": message, "limit": self.max_messages}
         if cycle is not None:
             detail.update(types=list(cycle.types), nodes=list(cycle.nodes))
@@ -523,13 +853,19 @@ class Simulation:
             key = (s, action.type)
             self._forced[key] = self._forced.get(key, 0) + 1
         else:  # inject
-            m = action.message
-            assert m is not None and action.to is not None
-            try:
-                env = self._new(m.type, m.kind, None, m.payload, m.headers, s, self._now, None)
-            except Halt:
-                return
-            self._schedule(self._now + self._lat[action.to], self._arrive[action.to], env, s, action.to, 0, self._direct[action.to])
+            m, to = action.message, action.to
+            assert m is not None and to is not None
+            n = self._messages + 1
+            if n > self.max_messages:
+                try:
+                    self._over_budget(s, None, None)
+                except Halt:
+                    return
+            self._messages = n
+            env = (n, m.type, m.kind, n, None, m.payload, m.headers, self._now, s, 0)
+            self._at(
+                self._now + self._lat[to], ARRIVE, self._arrive[to], env, s, to, 0, self._direct[to]
+            )
 
     # ---- history ----------------------------------------------------------------------------
 
@@ -538,13 +874,16 @@ class Simulation:
             raise SeekError("this simulation keeps no history, so it cannot go back")
 
     def _snapshot(self) -> tuple[Any, ...]:
+        # a snapshot costs as much as the state is large, so larger states are saved less often:
+        # memory stays proportional to the run, and a seek replays at most that many steps
+        self._next_snapshot = self._steps + self._snapshot_gap()
         return (
             self._steps,
             self.seq,
             len(self._dseq),
             self._now,
-            self._ticket,
             self._messages,
+            self._ticket,
             self._heap[:],
             self._up[:],
             self._busy[:],
@@ -557,8 +896,16 @@ class Simulation:
             self._halted,
         )
 
+    def _snapshot_gap(self) -> int:
+        size = (
+            len(self._heap)
+            + sum(len(d) for d in self._buffer if d)
+            + sum(len(d) for d in self._inbox if d)
+        )
+        return max(SNAPSHOT_EVERY, size + sum(len(s) for s in self._seen if s))
+
     def _restore(self, snap: tuple[Any, ...]) -> None:
-        (steps, seq, details, self._now, self._ticket, self._messages, heap, up, busy,
+        (steps, seq, details, self._now, self._messages, self._ticket, heap, up, busy,
          inbox, buffer, rr, seen, forced, draws, self._halted) = snap  # fmt: skip
         self._steps = steps
         self._heap = heap[:]
@@ -570,10 +917,8 @@ class Simulation:
         self._seen = [None if s is None else s.copy() for s in seen]
         self._forced = dict(forced)
         self._rng.draws = draws
-        del self._keys[seq - self._base :]
-        del self._msgs[seq - self._base :]
-        del self._dseq[details:]
-        del self._dval[details:]
+        self._next_snapshot = steps + self._snapshot_gap()
+        self._truncate(seq, details)
 
     def _goto(self, steps: int | None = None, seq: int | None = None) -> None:
         if steps is not None:

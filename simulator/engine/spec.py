@@ -25,7 +25,9 @@ MessageType = Annotated[
 ]
 Millis = Annotated[float, Field(ge=0, le=86_400_000)]
 Rate = Annotated[float, Field(ge=0, le=1)]
-Headers = dict[Annotated[str, StringConstraints(max_length=64)], Annotated[str, Field(max_length=256)]]
+Headers = dict[
+    Annotated[str, StringConstraints(max_length=64)], Annotated[str, Field(max_length=256)]
+]
 
 
 class Strict(BaseModel):

@@ -57,6 +57,10 @@ class Handler:
     on_failure: tuple[Emit, ...]
     path: str
     cycle: Cycle | None = None  # filled in once the whole graph is known
+    outputs: tuple[Emit, ...] = ()  # what a successful handling sends: emits, then the reply
+
+    def __post_init__(self) -> None:
+        self.outputs = self.emits if self.reply is None else (*self.emits, self.reply)
 
 
 @dataclass(frozen=True, slots=True)

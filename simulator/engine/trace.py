@@ -5,7 +5,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from .envelope import Envelope, message_id
+from .envelope import (
+    CAUSATION_ID,
+    CORRELATION_ID,
+    HEADERS,
+    ID,
+    KIND,
+    PAYLOAD,
+    SENT_AT,
+    SOURCE,
+    TYPE,
+    Envelope,
+    message_id,
+)
 from .topology import NO_NODE, Node, millis
 
 EVENTS = ("hop", "handled", "failed", "retry", "dead_lettered", "dropped", "waiting", "halted")
@@ -15,14 +27,14 @@ __all__ = ["EVENTS", "envelope", "message_id", "record"]
 
 def envelope(nodes: Sequence[Node], env: Envelope) -> dict[str, Any]:
     return {
-        "id": message_id(env.id),
-        "type": env.type,
-        "kind": env.kind,
-        "correlation_id": message_id(env.correlation_id),
-        "causation_id": None if env.causation_id is None else message_id(env.causation_id),
-        "payload": dict(env.payload),
-        "headers": {"source": nodes[env.source].id, **env.headers},
-        "sent_at": millis(env.sent_at),
+        "id": message_id(env[ID]),
+        "type": env[TYPE],
+        "kind": env[KIND],
+        "correlation_id": message_id(env[CORRELATION_ID]),
+        "causation_id": None if env[CAUSATION_ID] is None else message_id(env[CAUSATION_ID]),
+        "payload": dict(env[PAYLOAD]),
+        "headers": {"source": nodes[env[SOURCE]].id, **env[HEADERS]},
+        "sent_at": millis(env[SENT_AT]),
     }
 
 

@@ -82,7 +82,12 @@ def _reference_problems(data: object) -> list[Problem]:
         if not isinstance(node_id, str):
             continue
         if node_id in first:
-            problems.append(Problem(f"nodes[{i}].id", f"duplicate id {node_id!r}, first used at nodes[{first[node_id]}]"))
+            problems.append(
+                Problem(
+                    f"nodes[{i}].id",
+                    f"duplicate id {node_id!r}, first used at nodes[{first[node_id]}]",
+                )
+            )
         else:
             first[node_id] = i
             kinds[node_id] = str(node.get("kind"))
@@ -98,19 +103,36 @@ def _reference_problems(data: object) -> list[Problem]:
     for i, node in nodes:
         here = f"nodes[{i}]"
         for j, ref in enumerate(_list(node.get("consumes"))):
-            expect(f"{here}.consumes[{j}]", ref, ("queue",), "a service consumes queues (subscribe to topics)")
+            expect(
+                f"{here}.consumes[{j}]",
+                ref,
+                ("queue",),
+                "a service consumes queues (subscribe to topics)",
+            )
         for j, ref in enumerate(_list(node.get("subscribes"))):
-            expect(f"{here}.subscribes[{j}]", ref, ("topic",), "a service subscribes to topics (consume queues)")
+            expect(
+                f"{here}.subscribes[{j}]",
+                ref,
+                ("topic",),
+                "a service subscribes to topics (consume queues)",
+            )
         for j, send in enumerate(_list(node.get("sends"))):
             if isinstance(send, dict):
-                expect(f"{here}.sends[{j}].to", send.get("to"), SENDABLE, "send to a queue, topic or service")
+                expect(
+                    f"{here}.sends[{j}].to",
+                    send.get("to"),
+                    SENDABLE,
+                    "send to a queue, topic or service",
+                )
         for path, emit in _raw_emits(here, node.get("handles")):
             expect(f"{path}.to", emit.get("to"), SENDABLE, "emit to a queue, topic or service")
         if "dead_letter" in node:
             ref = node["dead_letter"]
             expect(f"{here}.dead_letter", ref, ("queue",), "a dead-letter target must be a queue")
             if ref == node.get("id"):
-                problems.append(Problem(f"{here}.dead_letter", "a queue cannot be its own dead-letter queue"))
+                problems.append(
+                    Problem(f"{here}.dead_letter", "a queue cannot be its own dead-letter queue")
+                )
     return problems
 
 
@@ -153,21 +175,18 @@ def _compile(spec: TopologySpec) -> Topology:
     nodes = []
     for i, n in enumerate(spec.nodes):
         here = f"nodes[{i}]"
-        common = {
-            "index": i,
-            "id": n.id,
-            "kind": n.kind,
-            "label": n.label or n.id,
-            "latency": default_latency if n.latency_ms is None else micros(n.latency_ms),
-            "path": here,
-        }
+        label = n.label or n.id
+        latency = default_latency if n.latency_ms is None else micros(n.latency_ms)
+        common = (i, n.id, n.kind, label, latency, here)
         if isinstance(n, ServiceNode):
             handlers = {}
             for type_name, h in n.handles.items():
                 hpath = f"{here}.{json_path(('handles', type_name))}"
                 reply = None
                 if h.reply is not None:
-                    reply = Emit(h.reply.type, "reply", NO_NODE, h.reply.payload, {}, 0, f"{hpath}.reply")
+                    reply = Emit(
+                        h.reply.type, "reply", NO_NODE, h.reply.payload, {}, 0, f"{hpath}.reply"
+                    )
                 handlers[type_name] = Handler(
                     type=type_name,
                     duration=micros(n.duration_ms if h.duration_ms is None else h.duration_ms),
@@ -182,7 +201,7 @@ def _compile(spec: TopologySpec) -> Topology:
                 )
             nodes.append(
                 Node(
-                    **common,
+                    *common,
                     handlers=handlers,
                     consumes=tuple(index[q] for q in dict.fromkeys(n.consumes)),
                     subscribes=tuple(index[t] for t in dict.fromkeys(n.subscribes)),
@@ -193,7 +212,7 @@ def _compile(spec: TopologySpec) -> Topology:
         elif isinstance(n, QueueNode):
             nodes.append(
                 Node(
-                    **common,
+                    *common,
                     consumers=tuple(consumers.get(n.id, ())),
                     max_deliveries=n.max_deliveries,
                     dead_letter=NO_NODE if n.dead_letter is None else index[n.dead_letter],
@@ -215,7 +234,7 @@ def _compile(spec: TopologySpec) -> Topology:
                 )
                 for j, s in enumerate(n.sends)
             )
-            nodes.append(Node(**common, sends=sends))
+            nodes.append(Node(*common, sends=sends))
         else:
-            nodes.append(Node(**common, subscribers=tuple(subscribers.get(n.id, ()))))
+            nodes.append(Node(*common, subscribers=tuple(subscribers.get(n.id, ()))))
     return Topology(spec=spec, nodes=tuple(nodes), index=index, warnings=())

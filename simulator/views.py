@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_safe
+from django_htmx.middleware import HtmxDetails
+
+from simulator import scenarios
+from simulator.engine import topology_json_schema
+from simulator.scenarios import ScenarioNotFound, list_scenarios, load_scenario
+
+
+class HtmxHttpRequest(HttpRequest):
+    """An HttpRequest after django-htmx's middleware has added `request.htmx`."""
+
+    htmx: HtmxDetails
+
+
+def _json(data: Any, content_type: str = "application/json") -> JsonResponse:
+    # Indented: people read these documents in the browser while learning the format.
+    return JsonResponse(
+        data, content_type=content_type, json_dumps_params={"indent": 2, "ensure_ascii": False}
+    )
+
+
+@require_safe
+def home(request: HtmxHttpRequest) -> HttpResponse:
+    return render(request, "home.html", {"scenarios": list_scenarios()})
+
+
+@require_safe
+@cache_control(public=True, max_age=300)
+def scenario_json(request: HttpRequest, slug: str) -> HttpResponse:
+    """The scenario's topology file, byte for byte as authored (validated by load_scenario)."""
+    try:
+        scenario = load_scenario(slug)
+    except ScenarioNotFound:
+        raise Http404(f"No scenario called {slug!r}") from None
+    document = (scenarios.HERE / f"{scenario.slug}.json").read_bytes()
+    return HttpResponse(document, content_type="application/json")
+
+
+@require_safe
+@cache_control(public=True, max_age=3600)
+def topology_schema(request: HttpRequest) -> JsonResponse:
+    return _json(topology_json_schema(), content_type="application/schema+json")
