@@ -1,0 +1,48 @@
+# msglab — developer commands. GNU make.
+
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: help setup run test lint bench clean
+
+help:  ## List the targets
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-6s %s\n", $$1, $$2}'
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# Reinstall only when a requirements file changed since the last install.
+$(STAMP): requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+setup: $(STAMP)  ## Create the venv, install, migrate, collect static files
+	$(BIN)/python manage.py migrate --noinput --verbosity 0
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+
+run: setup  ## Serve the app with Daphne on http://127.0.0.1:8000/
+	@echo "msglab: http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
+	$(BIN)/daphne -b $(HOST) -p $(PORT) config.asgi:application
+
+lint: $(STAMP)  ## ruff check, ruff format --check, mypy
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+test: setup lint  ## Lint, type-check and run the test suite
+	$(BIN)/pytest
+
+bench: $(STAMP)  ## Benchmark the engine
+	$(BIN)/python bench/engine.py
+
+clean:  ## Remove collected static files and tool caches (keeps .venv and the database)
+	rm -rf staticfiles .pytest_cache .mypy_cache .ruff_cache test-results
+	find . -path ./$(VENV) -prune -o -type d -name __pycache__ -exec rm -rf {} +

@@ -1,0 +1,1 @@
+"""Project configuration for msglab: settings, URLs and the ASGI/WSGI entry points."""

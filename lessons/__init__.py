@@ -1,0 +1,1 @@
+"""Lessons (guided walk-throughs of the scenarios) arrive in a later issue."""

@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+import json
+
+from django.test import Client
+
+
+def test_topology_schema_is_json_schema_for_msglab_topology_v1(client: Client) -> None:
+    response = client.get("/schema/topology.json")
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/schema+json"
+    schema = json.loads(response.content)
+    assert schema["$id"] == "/schema/topology.json"
+    assert schema["title"] == "msglab topology v1"
+    assert schema["properties"]["schema"]["const"] == "msglab/topology@1"
+    assert schema["properties"]["nodes"]["type"] == "array"
+    assert "nodes" in schema["required"]
+
+
+def test_topology_schema_may_be_cached(client: Client) -> None:
+    response = client.get("/schema/topology.json")
+
+    cache_control = {part.strip() for part in response["Cache-Control"].split(",")}
+    assert "public" in cache_control
+    assert "max-age=3600" in cache_control
