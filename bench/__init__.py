@@ -1,0 +1,1 @@
+"""Benchmarks: run `python bench/engine.py` (see bench/README.md)."""
