@@ -39,7 +39,7 @@ GOAL_MEM_MB = 20.0
 GOAL_BYTES_PER_HOP = 150.0
 GOAL_SEEK_MS = 5.0
 MEASURE_ROUNDS = 4096  # max_events per sim.run() call in the bounded-memory runs
-EVERY = EVERY_MS  # the gateway's send interval; --every-ms changes it (the brief's model: 1 ms)
+EVERY = EVERY_MS  # the gateway's send interval; --every-ms changes it
 
 
 # -- the model ----------------------------------------------------------------------------
@@ -453,8 +453,8 @@ def main(argv: list[str] | None = None) -> int:
         "--every-ms",
         type=float,
         default=EVERY_MS,
-        help=f"the gateway's send interval (default {EVERY_MS:g}, which backs up order.commands: "
-        "its consumer is busy 1.2 ms per order; try 1.5 for a model without backlog)",
+        help=f"the gateway's send interval (default {EVERY_MS:g}: the flow keeps up; below 1.2 "
+        "order.commands backs up, because its consumer is busy 1.2 ms per order)",
     )
     p.add_argument("--child", nargs=2, metavar=("MODE", "HOPS"), help=argparse.SUPPRESS)
     args = p.parse_args(argv)

@@ -15,7 +15,9 @@ from typing import Any
 
 LATENCY_MS = 1.0  # every hop takes this long
 DURATION_MS = 0.2  # every handler takes this long
-EVERY_MS = 1.0  # the gateway sends one order per millisecond
+# One order every 1.5 ms: a queue consumer is busy 1.2 ms per order (the 1 ms hop from the queue
+# plus 0.2 ms handling), so the flow keeps up instead of backing up without bound.
+EVERY_MS = 1.5
 
 ORDER_PAYLOAD = {"orderId": "A123", "customerId": "C55", "totalAmount": 499.99}
 INVOICE_COMMAND_PAYLOAD = {"amount": 499.99}

@@ -887,8 +887,9 @@ class Simulation:
             self._heap[:],
             self._up[:],
             self._busy[:],
-            [None if d is None else d.copy() for d in self._inbox],
-            [None if d is None else d.copy() for d in self._buffer],
+            # tuples, not deque copies: an empty deque still costs a 64-slot block
+            [None if d is None else tuple(d) for d in self._inbox],
+            [None if d is None else tuple(d) for d in self._buffer],
             self._rr[:],
             [None if s is None else s.copy() for s in self._seen],
             dict(self._forced),
@@ -911,8 +912,8 @@ class Simulation:
         self._heap = heap[:]
         self._up = up[:]
         self._busy = busy[:]
-        self._inbox = [None if d is None else d.copy() for d in inbox]
-        self._buffer = [None if d is None else d.copy() for d in buffer]
+        self._inbox = [None if d is None else deque(d) for d in inbox]
+        self._buffer = [None if d is None else deque(d) for d in buffer]
         self._rr = rr[:]
         self._seen = [None if s is None else s.copy() for s in seen]
         self._forced = dict(forced)
