@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from . import lints
 from .topology import Cycle, Lint, Topology
 
 State = tuple[int, str]
@@ -121,14 +122,7 @@ def analyse(topology: Topology) -> tuple[Lint, ...]:
             if handler is not None:
                 handler.cycle = cycle
                 path = handler.path
-        what = ", ".join(cycle.types)
-        where = " → ".join(cycle.nodes)
-        if multiplies:
-            message = (
-                f"Each round of {what} through {where} multiplies messages: a message storm."
-                " A run halts as soon as it is detected."
-            )
-        else:
-            message = f"{what} can go round {where} forever; a run halts at its message budget."
-        warnings.append(Lint(path, "message-cycle", message))
+        how = "multiply on every round (a storm)" if multiplies else "can go round forever"
+        what = f"{', '.join(cycle.types)} through {' → '.join(cycle.nodes)} {how}"
+        warnings.append(lints.lint(path, "message-cycle", what))
     return tuple(warnings)

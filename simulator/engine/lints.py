@@ -114,6 +114,26 @@ def sent_messages(topology: Topology) -> Iterator[Sent]:
                 yield Sent(emit.path, emit.type, emit.kind, node, nodes[emit.to])
 
 
+WHY = {
+    "command-to-topic": "a command has exactly one receiver, so send it to a queue or a service",
+    "command-past-tense": "a command asks for something to happen (PlaceOrder); an event says it"
+    " did (OrderPlaced)",
+    "event-to-service": "an event is for any number of listeners, so publish it to a topic",
+    "event-imperative": "an event states a fact in the past tense (InvoiceCreated); a command"
+    " gives the order (CreateInvoice)",
+    "queue-without-consumer": "its messages wait forever",
+    "topic-without-subscriber": "what is published there reaches nobody",
+    "unhandled-type": "the message will be dropped",
+    "message-cycle": "messages keep causing each other; a run halts at its budget, or as soon as"
+    " a storm is detected",
+}
+"""Each lint's one-line explanation, the same wherever a lint is shown."""
+
+
+def lint(path: str, code: str, what: str) -> Lint:
+    return Lint(path, code, f"{what}: {WHY[code]}.")
+
+
 def check(topology: Topology) -> Iterator[Lint]:
     yield from _naming_and_routing(topology)
     yield from _dead_ends(topology)
@@ -125,51 +145,29 @@ def _naming_and_routing(topology: Topology) -> Iterator[Lint]:
         parts = words(m.type)
         if m.kind == "command":
             if m.to.kind == "topic":
-                yield Lint(
-                    m.path,
-                    "command-to-topic",
-                    f"{m.type} is a command published to topic {m.to.id!r}: a command has exactly"
-                    " one receiver, so send it to a queue or a service.",
-                )
+                what = f"{m.type} is a command published to topic {m.to.id!r}"
+                yield lint(m.path, "command-to-topic", what)
             if parts and (is_past_tense(parts[0]) or is_past_tense(parts[-1])):
-                yield Lint(
-                    m.path,
-                    "command-past-tense",
-                    f"{m.type} is a command named in the past tense: a command asks for something"
-                    " to happen (e.g. PlaceOrder), an event says it did (OrderPlaced).",
-                )
+                what = f"{m.type} is a command named in the past tense"
+                yield lint(m.path, "command-past-tense", what)
         elif m.kind == "event":
             if m.to.kind == "service":
-                yield Lint(
-                    m.path,
-                    "event-to-service",
-                    f"{m.type} is an event sent directly to {m.to.id!r}: an event is for any"
-                    " number of listeners, so publish it to a topic.",
-                )
+                what = f"{m.type} is an event sent directly to {m.to.id!r}"
+                yield lint(m.path, "event-to-service", what)
             if parts and parts[0] in IMPERATIVE_VERBS and not is_past_tense(parts[-1]):
-                yield Lint(
-                    m.path,
-                    "event-imperative",
-                    f"{m.type} is an event named as an order: an event states a fact in the past"
-                    " tense (e.g. InvoiceCreated), a command gives the order (CreateInvoice).",
-                )
+                what = f"{m.type} is an event named as an order"
+                yield lint(m.path, "event-imperative", what)
 
 
 def _dead_ends(topology: Topology) -> Iterator[Lint]:
     for node in topology.nodes:
         if node.kind == "queue" and not node.consumers:
-            yield Lint(
-                node.path,
-                "queue-without-consumer",
-                f"No service consumes queue {node.id!r}: its messages wait forever.",
+            yield lint(
+                node.path, "queue-without-consumer", f"No service consumes queue {node.id!r}"
             )
         if node.kind == "topic" and not node.subscribers:
-            yield Lint(
-                node.path,
-                "topic-without-subscriber",
-                f"No service subscribes to topic {node.id!r}: what is published there"
-                " reaches nobody.",
-            )
+            what = f"No service subscribes to topic {node.id!r}"
+            yield lint(node.path, "topic-without-subscriber", what)
 
 
 def _unhandled(topology: Topology) -> Iterator[Lint]:
@@ -186,9 +184,5 @@ def _unhandled(topology: Topology) -> Iterator[Lint]:
             service = nodes[r]
             if m.type not in service.handlers and (r, m.type) not in seen:
                 seen.add((r, m.type))
-                yield Lint(
-                    m.path,
-                    "unhandled-type",
-                    f"{service.id!r} receives {m.type} via {m.to.id!r} but has no handler for"
-                    " it: the message will be dropped.",
-                )
+                what = f"{service.id!r} receives {m.type} via {m.to.id!r} but has no handler for it"
+                yield lint(m.path, "unhandled-type", what)

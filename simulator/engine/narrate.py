@@ -56,7 +56,8 @@ def narrate(topology: Topology, record: dict[str, Any]) -> str:
     if event == "waiting":
         where = f"queue {to}" if kind_of(to) == "queue" else name(to)
         because = f" ({reason})" if reason else ""
-        return f"{what} waits in {where}, {detail.get('depth', 0)} waiting{because}"
+        copy = "A duplicate copy of " if detail.get("duplicate") else ""
+        return f"{copy}{what} waits in {where}, {detail.get('depth', 0)} waiting{because}"
     if event == "halted":
         return f"Run halted: {detail.get('message', detail.get('reason'))}"
     return f"{event} {what}"

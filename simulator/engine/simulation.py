@@ -560,7 +560,10 @@ class Simulation:
         buffer = self._buffer[q]
         assert buffer is not None
         buffer.append((env, attempts, flags))
-        self._rec(WAITING, frm, q, env, {"depth": len(buffer)})
+        detail: dict[str, Any] = {"depth": len(buffer)}
+        if flags & DUP:
+            detail["duplicate"] = True
+        self._rec(WAITING, frm, q, env, detail)
 
     def _idle_consumer(self, q: int) -> int:
         consumers = self._consumers[q]
