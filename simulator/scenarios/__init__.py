@@ -12,6 +12,17 @@ from simulator.engine import Topology, load_topology
 
 HERE = Path(__file__).parent
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# a learning path: the primer's flow first, then one idea at a time; others follow by name
+PATH = (
+    "order-flow",
+    "command-vs-event",
+    "request-reply",
+    "competing-consumers",
+    "temporal-coupling",
+    "retry-dead-letter",
+    "duplicates-idempotency",
+    "saga-choreography",
+)
 
 
 class ScenarioNotFound(LookupError):
@@ -41,4 +52,8 @@ def load_scenario(slug: str) -> Scenario:
 
 
 def list_scenarios() -> list[Scenario]:
-    return [load_scenario(path.stem) for path in sorted(HERE.glob("*.json"))]
+    slugs = sorted(
+        (p.stem for p in HERE.glob("*.json")),
+        key=lambda s: (PATH.index(s) if s in PATH else len(PATH), s),
+    )
+    return [load_scenario(slug) for slug in slugs]
