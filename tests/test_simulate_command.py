@@ -109,7 +109,7 @@ def test_a_bad_file_exits_2_listing_every_problem_with_its_path(tmp_path: Path) 
     assert result.returncode == 2
     assert result.stdout == ""
     assert "nodes[0].consumes[0]: unknown node 'order.cmds'" in result.stderr
-    assert "nodes[1]: kind must be one of client, service, queue, topic" in result.stderr
+    assert "nodes[1].kind: must be one of client, service, queue, topic" in result.stderr
     assert "nodes[2].max_deliveries" in result.stderr
 
 

@@ -32,9 +32,12 @@ from .topology import NO_NODE, Cycle, Emit, Handler, Topology, micros, millis
 
 HOP, HANDLED, FAILED, RETRY, DEAD_LETTERED, DROPPED, WAITING, HALTED = range(8)
 DONE, ARRIVE = 0, 1  # priorities: a handling that ends at t frees its service before arrivals
-DUP, DIRECT = 1, 2  # delivery flags: a duplicate copy; a synchronous request
+DUP, DIRECT, CRASHED = 1, 2, 4  # flags: a duplicate copy; a synchronous request; a lost handling
 SNAPSHOT_EVERY = 256  # steps between snapshots, at least; more when the state is larger
-STORM_DEPTH = 32  # causation generations before a multiplying cycle is called a storm
+# a multiplying cycle is called a storm once it has made this many messages, or a causation
+# chain this long (a lopsided storm grows deep before it grows wide)
+STORM_MESSAGES = 1000
+STORM_DEPTH = 32
 FOREVER = 1 << 62
 _HANDLED = HANDLED << 16  # the event bits of a packed record (a hop's are zero)
 PACK = struct.Struct("4096q")  # records are packed into the array 4096 at a time
@@ -85,6 +88,7 @@ class Simulation:
         "_send_step",
         "_snapshots",
         "_steps",
+        "_storm_messages",
         "_subscribers",
         "_ticket",
         "_up",
@@ -131,6 +135,7 @@ class Simulation:
         self._now = 0
         self._steps = 0
         self._messages = 0
+        self._storm_messages = 0  # messages made by handlers on a multiplying cycle
         self._ticket = 0
         self._heap: list[Entry] = []
         self._up = [True] * len(nodes)
@@ -672,7 +677,7 @@ class Simulation:
 
     def _done(self, env: Envelope, frm: int, s: int, attempts: int, flags: int) -> None:
         handler = self._handlers[s][env[TYPE]]
-        if not self._up[s] or self._forced or handler.failure_rate or flags:
+        if self._forced or handler.failure_rate or flags:
             if self._done_unusual(handler, env, frm, s, attempts, flags):
                 return
         else:
@@ -691,8 +696,9 @@ class Simulation:
         self, handler: Handler, env: Envelope, frm: int, s: int, attempts: int, flags: int
     ) -> bool:
         """The rarer endings of a handling; True when it failed (and has been dealt with)."""
-        if not self._up[s]:
+        if flags & CRASHED:
             reason, crashed = f"{self._nodes[s].label} went down while handling it", True
+            flags &= ~CRASHED  # a redelivery starts afresh
         elif self._forced and self._take_forced(s, env[TYPE]):
             reason, crashed = "forced failure", False
         elif handler.failure_rate and self._rng.random() < handler.failure_rate:
@@ -722,10 +728,12 @@ class Simulation:
         )
         merged = self._merged
         for emit in handler.outputs if emits is None else emits:
+            if cycle is not None and cycle.multiplies:
+                self._storm_messages += 1
+                if self._storm_messages > STORM_MESSAGES or parent[DEPTH] >= STORM_DEPTH:
+                    self._over_budget(s, parent, cycle)
             n = self._messages + 1
-            if n > self.max_messages or (
-                cycle is not None and cycle.multiplies and parent[DEPTH] >= STORM_DEPTH
-            ):
+            if n > self.max_messages:
                 self._over_budget(s, parent, cycle)
             self._messages = n
             payload = parent[PAYLOAD]
@@ -812,6 +820,13 @@ class Simulation:
                 {"reason": "no queue to redeliver it from: the message is lost"},
             )
 
+    def _crash(self, s: int) -> None:
+        """Whatever ``s`` is handling is lost, even if it comes back up before it would end."""
+        heap, done = self._heap, self._done_step
+        for i, (key, ticket, fn, env, frm, to, attempts, flags) in enumerate(heap):
+            if to == s and fn == done:
+                heap[i] = (key, ticket, fn, env, frm, to, attempts, flags | CRASHED)  # same key
+
     def _take_forced(self, s: int, type_name: str) -> bool:
         for key in ((s, type_name), (s, None)):
             left = self._forced.get(key)
@@ -847,7 +862,9 @@ class Simulation:
     def _perform(self, action: Action) -> None:
         s = action.node
         if action.op == "down":
-            self._up[s] = False
+            if self._up[s]:
+                self._up[s] = False
+                self._crash(s)
         elif action.op == "up":
             if not self._up[s]:
                 self._up[s] = True
@@ -886,6 +903,7 @@ class Simulation:
             len(self._dseq),
             self._now,
             self._messages,
+            self._storm_messages,
             self._ticket,
             self._heap[:],
             self._up[:],
@@ -909,8 +927,8 @@ class Simulation:
         return max(SNAPSHOT_EVERY, size + sum(len(s) for s in self._seen if s))
 
     def _restore(self, snap: tuple[Any, ...]) -> None:
-        (steps, seq, details, self._now, self._messages, self._ticket, heap, up, busy,
-         inbox, buffer, rr, seen, forced, draws, self._halted) = snap  # fmt: skip
+        (steps, seq, details, self._now, self._messages, self._storm_messages, self._ticket,
+         heap, up, busy, inbox, buffer, rr, seen, forced, draws, self._halted) = snap  # fmt: skip
         self._steps = steps
         self._heap = heap[:]
         self._up = up[:]

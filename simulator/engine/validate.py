@@ -55,8 +55,15 @@ def _shape_problems(data: object) -> list[Problem]:
     try:
         TopologySpec.model_validate(data)
     except ValidationError as error:
-        return [Problem(json_path(e["loc"]), _message(e)) for e in error.errors()]
+        return [Problem(_where(e), _message(e)) for e in error.errors()]
     return []
+
+
+def _where(error: Any) -> str:
+    path = json_path(error["loc"])
+    if error["type"] in ("union_tag_invalid", "union_tag_not_found"):
+        return f"{path}.kind"  # the union's tag is the node's kind
+    return path
 
 
 def _message(error: Any) -> str:
@@ -66,7 +73,7 @@ def _message(error: Any) -> str:
     if kind == "missing":
         return "required"
     if kind in ("union_tag_invalid", "union_tag_not_found"):
-        return "kind must be one of " + ", ".join(NODE_KINDS)
+        return "must be one of " + ", ".join(NODE_KINDS)
     return str(error["msg"])
 
 

@@ -1,0 +1,374 @@
+"""Stepping, going back and seeking: any earlier moment of a run, exactly as it was."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from simulator.engine import SeekError, Simulation, Topology, load_topology
+
+Record = dict[str, Any]
+
+SNAPSHOT_BOUNDARIES = (1, 255, 256, 257, 511, 512, 513)
+
+
+def busy_shop(orders: int = 90) -> Topology:
+    """Several hundred steps, with failures and duplicates drawing random numbers."""
+    emit = [{"type": "OrderPlaced", "kind": "event", "to": "news"}]
+    return load_topology(
+        {
+            "schema": "msglab/topology@1",
+            "name": "history test",
+            "seed": 5,
+            "nodes": [
+                {
+                    "id": "shop",
+                    "kind": "client",
+                    "sends": [
+                        {
+                            "to": "orders",
+                            "count": orders,
+                            "every_ms": 4,
+                            "message": {"type": "PlaceOrder", "kind": "command"},
+                        }
+                    ],
+                },
+                {"id": "orders", "kind": "queue", "duplicate_rate": 0.2, "max_deliveries": 3},
+                {"id": "news", "kind": "topic"},
+                {
+                    "id": "a",
+                    "kind": "service",
+                    "consumes": ["orders"],
+                    "failure_rate": 0.2,
+                    "duration_ms": 6,
+                    "handles": {"PlaceOrder": {"emit": emit}},
+                },
+                {
+                    "id": "b",
+                    "kind": "service",
+                    "consumes": ["orders"],
+                    "failure_rate": 0.2,
+                    "duration_ms": 9,
+                    "idempotent": True,
+                    "handles": {"PlaceOrder": {"emit": emit}},
+                },
+                {
+                    "id": "c",
+                    "kind": "service",
+                    "subscribes": ["news"],
+                    "duration_ms": 3,
+                    "handles": {"OrderPlaced": {}},
+                },
+            ],
+        }
+    )
+
+
+def run_to_seq(sim: Simulation, seq: int) -> Simulation:
+    """Step a simulation to the first step boundary with at least ``seq`` records."""
+    while sim.seq < seq and not sim.finished:
+        sim.run(max_events=1)  # a step, without building its records
+    return sim
+
+
+def run_steps(sim: Simulation, steps: int) -> Simulation:
+    sim.run(max_events=steps - sim.steps)
+    return sim
+
+
+def as_json(sim: Simulation) -> str:
+    return json.dumps({"state": sim.state(), "trace": sim.trace()}, sort_keys=True)
+
+
+def test_each_step_returns_exactly_the_records_of_the_next_event() -> None:
+    stepped = Simulation(busy_shop())
+    collected: list[Record] = []
+
+    while not stepped.finished:
+        before = stepped.seq
+        records = stepped.step()
+        assert len(records) >= 1
+        assert [r["seq"] for r in records] == list(range(before + 1, stepped.seq + 1))
+        assert records == stepped.trace(before + 1)
+        assert len({r["t"] for r in records}) == 1  # one event happens at one moment
+        collected += records
+
+    whole = Simulation(busy_shop())
+    whole.run()
+    assert stepped.steps > 600
+    assert collected == whole.trace()
+    assert stepped.step() == []
+
+
+def test_back_restores_the_exact_previous_state_all_the_way_to_the_start() -> None:
+    sim = Simulation(busy_shop())
+    states = [sim.state()]
+    seqs = [0]
+    traces: dict[int, list[Record]] = {}
+    while not sim.finished:
+        sim.step()
+        states.append(sim.state())
+        seqs.append(sim.seq)
+        if sim.steps in SNAPSHOT_BOUNDARIES or sim.steps % 97 == 0:
+            traces[sim.steps] = sim.trace()
+    assert sim.steps > 600  # several snapshots behind us
+
+    for steps in range(sim.steps - 1, -1, -1):
+        sim.back()
+        assert sim.steps == steps
+        assert sim.seq == seqs[steps]
+        assert sim.state() == states[steps]
+        if steps in traces:
+            assert sim.trace() == traces[steps]
+    assert sim.trace() == []
+
+    with pytest.raises(SeekError):
+        sim.back()
+
+
+def test_stepping_again_after_going_back_repeats_the_same_records() -> None:
+    sim = run_steps(Simulation(busy_shop()), 520)
+    original = sim.trace()
+
+    for _ in range(10):
+        sim.back()
+    assert sim.steps == 510
+    run_steps(sim, 520)
+
+    assert sim.trace() == original
+
+
+def test_seek_to_an_earlier_seq_equals_a_fresh_run_to_that_point() -> None:
+    sim = Simulation(busy_shop())
+    sim.run()
+    last = sim.seq
+    targets = sorted(
+        {last, last - 1, 800, 700, 641, 320, 300, 257, 256, 100, 37, 2, 1, 0}, reverse=True
+    )
+
+    for seq in targets:
+        sim.seek(seq)
+        fresh = run_to_seq(Simulation(busy_shop()), seq)
+        assert sim.seq >= seq
+        assert sim.seq == fresh.seq
+        assert as_json(sim) == as_json(fresh)
+
+
+def test_seek_to_zero_is_the_start_of_the_run() -> None:
+    sim = Simulation(busy_shop())
+    start = sim.state()
+    sim.run()
+
+    sim.seek(0)
+
+    assert sim.state() == start
+    assert sim.steps == 0
+    assert sim.trace() == []
+
+
+def test_actions_are_replayed_when_seeking() -> None:
+    sim = run_steps(Simulation(busy_shop()), 300)
+    at_action = sim.seq
+    sim.apply({"action": "down", "node": "b"})
+    sim.run()
+    after = at_action + 150
+    assert sim.seq > after
+
+    sim.seek(after)
+    assert sim.state()["nodes"]["b"]["status"] == "down"
+    fresh = run_steps(Simulation(busy_shop()), 300)
+    fresh.apply({"action": "down", "node": "b"})
+    run_to_seq(fresh, after)
+    assert as_json(sim) == as_json(fresh)
+
+    sim.seek(at_action)  # the action came after this step: it is replayed here too
+    assert sim.state()["nodes"]["b"]["status"] == "down"
+
+    sim.seek(at_action - 20)
+    assert sim.state()["nodes"]["b"]["status"] == "up"
+    assert as_json(sim) == as_json(run_to_seq(Simulation(busy_shop()), at_action - 20))
+
+
+def test_an_action_on_a_snapshot_boundary_is_replayed_when_seeking() -> None:
+    sim = run_steps(Simulation(busy_shop()), 256)
+    sim.apply({"action": "down", "node": "a"})
+    sim.apply({"action": "fail_next", "node": "b"})
+    run_steps(sim, 400)
+    expected = as_json(sim)
+
+    sim.seek(sim.seq - 1)
+    run_steps(sim, 400)
+
+    assert as_json(sim) == expected
+    assert sim.state()["nodes"]["a"]["status"] == "down"
+
+
+def test_a_new_action_after_going_back_forgets_the_old_future() -> None:
+    sim = run_steps(Simulation(busy_shop()), 400)
+    sim.apply({"action": "down", "node": "b"})
+    sim.run()
+    old_future = sim.trace()
+
+    sim.seek(1)  # back before the action...
+    run_steps(sim, 200)
+    sim.apply({"action": "down", "node": "a"})  # ...and do something else
+    sim.run()
+
+    fresh = run_steps(Simulation(busy_shop()), 200)
+    fresh.apply({"action": "down", "node": "a"})
+    fresh.run()
+    assert sim.trace() == fresh.trace()
+    assert sim.trace() != old_future
+    assert sim.state()["nodes"]["b"]["status"] == "up"
+    assert sim.state()["nodes"]["a"]["status"] == "down"
+
+
+def test_seek_to_the_current_seq_changes_nothing() -> None:
+    sim = run_steps(Simulation(busy_shop()), 300)
+    sim.apply({"action": "down", "node": "b"})
+    before = as_json(sim)
+
+    sim.seek(sim.seq)
+
+    assert as_json(sim) == before
+
+
+def test_seek_out_of_range_raises_seek_error_and_changes_nothing() -> None:
+    sim = run_steps(Simulation(busy_shop()), 50)
+    before = as_json(sim)
+
+    for bad in (-1, sim.seq + 1, 10**9, 1.5, "3", True, None):
+        with pytest.raises(SeekError):
+            sim.seek(bad)  # type: ignore[arg-type]
+        assert as_json(sim) == before
+
+
+def test_back_at_the_start_raises_seek_error() -> None:
+    sim = Simulation(busy_shop())
+
+    with pytest.raises(SeekError):
+        sim.back()
+    assert sim.steps == 0
+    assert sim.seq == 0
+
+
+def test_a_simulation_without_history_refuses_to_go_back() -> None:
+    sim = Simulation(busy_shop(), history=False)
+    sim.run(max_events=10)
+    state = sim.state()
+
+    with pytest.raises(SeekError):
+        sim.back()
+    with pytest.raises(SeekError):
+        sim.seek(0)
+    assert sim.state() == state
+
+
+def test_a_simulation_without_history_keeps_only_the_records_of_the_last_call() -> None:
+    sim = Simulation(busy_shop(), history=False)
+    sim.run(max_events=10)
+    seq = sim.seq
+
+    records = sim.step()
+
+    assert sim.trace() == records
+    assert records[0]["seq"] == seq + 1
+    sim.run()
+    full = Simulation(busy_shop())
+    full.run()
+    assert sim.seq == full.seq
+    assert sim.trace() == full.trace(sim.trace()[0]["seq"])
+
+
+def test_seek_and_back_work_across_thousands_of_records() -> None:
+    def chatter() -> Simulation:
+        return Simulation(
+            load_topology(
+                {
+                    "schema": "msglab/topology@1",
+                    "name": "long history test",
+                    "nodes": [
+                        {
+                            "id": "radio",
+                            "kind": "client",
+                            "sends": [
+                                {
+                                    "to": "void",
+                                    "count": 2100,
+                                    "every_ms": 1,
+                                    "message": {"type": "NoteTaken", "kind": "event"},
+                                }
+                            ],
+                        },
+                        {"id": "void", "kind": "topic"},
+                    ],
+                }
+            )
+        )
+
+    sim = chatter()
+    sim.run()
+    assert sim.seq == 4200  # a hop and a drop per note: more than one packed block of 4096
+    full = sim.trace()
+
+    for seq in (4150, 4097, 4096, 4095, 1234):
+        sim.seek(seq)
+        fresh = run_to_seq(chatter(), seq)
+        assert sim.seq == fresh.seq
+        assert sim.trace() == fresh.trace() == full[: sim.seq]
+        assert sim.state() == fresh.state()
+    sim.back()
+    assert sim.trace() == full[: sim.seq]
+    sim.run()
+    assert sim.trace() == full
+
+
+def test_seeking_around_an_action_that_writes_records_matches_a_fresh_run() -> None:
+    def inbox_sim() -> Simulation:
+        sends = [
+            {"to": "news", "at_ms": i, "message": {"type": t, "kind": "event"}}
+            for i, t in enumerate(["Gossiped", "OrderPlaced", "OrderPlaced"])
+        ]
+        return Simulation(
+            load_topology(
+                {
+                    "schema": "msglab/topology@1",
+                    "name": "records from an action",
+                    "nodes": [
+                        {"id": "shop", "kind": "client", "sends": sends},
+                        {"id": "news", "kind": "topic"},
+                        {
+                            "id": "billing",
+                            "kind": "service",
+                            "subscribes": ["news"],
+                            "handles": {"OrderPlaced": {}},
+                        },
+                    ],
+                }
+            )
+        )
+
+    def with_actions() -> Simulation:
+        sim = inbox_sim()
+        sim.apply({"action": "down", "node": "billing"})
+        sim.run(until_ms=100)
+        sim.apply({"action": "up", "node": "billing"})  # drops the Gossiped copy at once
+        sim.run()
+        return sim
+
+    sim = with_actions()
+    full = sim.trace()
+    dropped = [r for r in full if r["event"] == "dropped"]
+    assert (
+        len(dropped) == 1 and dropped[0]["t"] == 100 and dropped[0]["message"]["type"] == "Gossiped"
+    )
+
+    for seq in range(len(full), -1, -1):
+        sim.seek(seq)
+        assert sim.trace() == full[: sim.seq]
+        assert sim.seq >= seq
+        fresh = with_actions()
+        fresh.seek(seq)
+        assert sim.state() == fresh.state()
