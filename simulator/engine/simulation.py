@@ -15,9 +15,7 @@ into small methods: a Python call costs more than the work most of them would do
 
 from __future__ import annotations
 
-import struct
-from array import array
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
 from collections import deque
 from collections.abc import Callable, Mapping
 from heapq import heappop, heappush
@@ -40,7 +38,6 @@ STORM_MESSAGES = 1000
 STORM_DEPTH = 32
 FOREVER = 1 << 62
 _HANDLED = HANDLED << 16  # the event bits of a packed record (a hop's are zero)
-PACK = struct.Struct("4096q")  # records are packed into the array 4096 at a time
 
 Entry = tuple[int, int, Callable[..., None], Any, int, int, int, int]
 
@@ -54,7 +51,6 @@ class Simulation:
     __slots__ = (
         "_actions",
         "_arrive",
-        "_base",
         "_buffer",
         "_busy",
         "_conc",
@@ -63,25 +59,21 @@ class Simulation:
         "_dup_rate",
         "_delivery_step",
         "_done_step",
-        "_dseq",
-        "_dval",
         "_forced",
         "_halted",
         "_handlers",
         "_heap",
         "_inbox",
         "_key",
-        "_keys",
         "_lat",
         "_merged",
         "_messages",
         "_msg",
-        "_msgs",
         "_next_snapshot",
         "_nodes",
         "_now",
-        "_packed",
         "_pulls",
+        "_records",
         "_rng",
         "_rr",
         "_seen",
@@ -157,14 +149,9 @@ class Simulation:
 
         # the trace window: records base+1 .. base+len(packed)+len(keys), in two tiers so the
         # hot path appends to a list; lists are cleared in place, never replaced
-        self._base = 0
-        self._packed = array("q")
-        self._keys: list[int] = []
-        self._msgs: list[Envelope | None] = []
-        self._key = self._keys.append
-        self._msg = self._msgs.append
-        self._dseq = array("q")  # seqs of the records that have a detail, ascending
-        self._dval: list[dict[str, Any]] = []
+        self._records = trace.Records()
+        self._key = self._records.keys.append  # the hot path writes records through these two
+        self._msg = self._records.envelopes.append
         self._snapshots: list[tuple[Any, ...]] = []
         self._next_snapshot = 0
         self._actions: list[tuple[int, int, Action]] = []  # (steps, now, action)
@@ -191,7 +178,7 @@ class Simulation:
     @property
     def seq(self) -> int:
         """How many trace records the run has written so far."""
-        return self._base + len(self._packed) + len(self._keys)
+        return self._records.seq
 
     @property
     def steps(self) -> int:
@@ -231,20 +218,7 @@ class Simulation:
 
     def trace(self, start: int = 1, stop: int | None = None) -> list[dict[str, Any]]:
         """Records ``start <= seq < stop`` as JSON-ready dicts (only those still kept)."""
-        start = max(start, self._base + 1)
-        stop = self.seq + 1 if stop is None else min(stop, self.seq + 1)
-        lo, hi = bisect_left(self._dseq, start), bisect_left(self._dseq, stop)
-        details = dict(zip(self._dseq[lo:hi], self._dval[lo:hi], strict=True))
-        return [
-            trace.record(
-                self._nodes,
-                seq,
-                self._record_key(seq),
-                self._msgs[seq - self._base - 1],
-                details.get(seq),
-            )
-            for seq in range(start, stop)
-        ]
+        return self._records.dicts(self._nodes, start, self.seq + 1 if stop is None else stop)
 
     def apply(self, action: Mapping[str, Any]) -> list[dict[str, Any]]:
         """Apply a control action now; an invalid one raises :class:`ActionError`, no change."""
@@ -345,8 +319,8 @@ class Simulation:
                 chunk = min(chunk, self._next_snapshot - self._steps)
             done = self._run(chunk, (until + 1) << 1)
             self._steps += done
-            if len(self._keys) >= PACK.size // 8:
-                self._pack()
+            if len(self._records.keys) >= 4096:
+                self._records.pack()
             if self.history and self._steps == self._next_snapshot:
                 self._snapshots.append(self._snapshot())
             if done < chunk:
@@ -378,48 +352,13 @@ class Simulation:
         env: Envelope | None,
         detail: dict[str, Any] | None = None,
     ) -> None:
-        self._key(self._now << 20 | code << 16 | frm << 8 | to)
-        self._msg(env)
-        if detail is not None:
-            self._dseq.append(self.seq)
-            self._dval.append(detail)
-
-    def _record_key(self, seq: int) -> int:
-        i = seq - self._base - 1
-        packed = self._packed
-        return packed[i] if i < len(packed) else self._keys[i - len(packed)]
-
-    def _pack(self) -> None:
-        """Move whole blocks of record keys from the list into the array (8 bytes each)."""
-        keys, size = self._keys, PACK.size // 8
-        while len(keys) >= size:
-            self._packed.frombytes(PACK.pack(*keys[:size]))
-            del keys[:size]
-
-    def _truncate(self, seq: int, details: int) -> None:
-        """Forget the records after ``seq`` (and all but the first ``details`` details)."""
-        keep = seq - self._base
-        packed = self._packed
-        if keep <= len(packed):
-            del packed[keep:]
-            del self._keys[:]
-        else:
-            del self._keys[keep - len(packed) :]
-        del self._msgs[keep:]
-        del self._dseq[details:]
-        del self._dval[details:]
+        self._records.add(self._now << 20 | code << 16 | frm << 8 | to, env, detail)
 
     def _open_window(self) -> int:
         """Without history, each call keeps only its own records."""
-        seq = self.seq
         if not self.history:
-            self._base = seq
-            del self._packed[:]
-            del self._keys[:]
-            del self._msgs[:]
-            del self._dseq[:]
-            del self._dval[:]
-        return seq
+            self._records.forget()
+        return self.seq
 
     # ---- arrivals ---------------------------------------------------------------------------
 
@@ -899,8 +838,7 @@ class Simulation:
         self._next_snapshot = self._steps + self._snapshot_gap()
         return (
             self._steps,
-            self.seq,
-            len(self._dseq),
+            self._records.mark(),
             self._now,
             self._messages,
             self._storm_messages,
@@ -927,7 +865,7 @@ class Simulation:
         return max(SNAPSHOT_EVERY, size + sum(len(s) for s in self._seen if s))
 
     def _restore(self, snap: tuple[Any, ...]) -> None:
-        (steps, seq, details, self._now, self._messages, self._storm_messages, self._ticket,
+        (steps, mark, self._now, self._messages, self._storm_messages, self._ticket,
          heap, up, busy, inbox, buffer, rr, seen, forced, draws, self._halted) = snap  # fmt: skip
         self._steps = steps
         self._heap = heap[:]
@@ -940,13 +878,13 @@ class Simulation:
         self._forced = dict(forced)
         self._rng.draws = draws
         self._next_snapshot = steps + self._snapshot_gap()
-        self._truncate(seq, details)
+        self._records.truncate(mark)
 
     def _goto(self, steps: int | None = None, seq: int | None = None) -> None:
         if steps is not None:
             i = bisect_right([s[0] for s in self._snapshots], steps) - 1
         else:
-            i = bisect_right([s[1] for s in self._snapshots], seq) - 1
+            i = bisect_right([s[1][0] for s in self._snapshots], seq) - 1
         snap = self._snapshots[i]
         del self._snapshots[i + 1 :]
         self._restore(snap)
