@@ -141,14 +141,12 @@ class Simulation:
         self._rr = [0] * len(nodes)  # queue: next consumer to try; service: next queue to pull
         self._seen: list[set[int] | None] = [set() if n.idempotent else None for n in nodes]
         self._forced: dict[tuple[int, str | None], int] = {}
-        self._merged: dict[
-            int, tuple[dict[str, Any], dict[str, Any]]
-        ] = {}  # id(emit) -> last merge
+        # id(emit) -> (the parent payload it merged last, the result): a cache, not state
+        self._merged: dict[int, tuple[dict[str, Any], dict[str, Any]]] = {}
         self._rng = Rng(self.seed)
         self._halted: dict[str, Any] | None = None
 
-        # the trace window: records base+1 .. base+len(packed)+len(keys), in two tiers so the
-        # hot path appends to a list; lists are cleared in place, never replaced
+        # the trace; without history it keeps only the records of the latest call
         self._records = trace.Records()
         self._key = self._records.keys.append  # the hot path writes records through these two
         self._msg = self._records.envelopes.append
