@@ -8,7 +8,6 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 from django_htmx.middleware import HtmxDetails
 
-from simulator import scenarios
 from simulator.engine import topology_json_schema
 from simulator.scenarios import ScenarioNotFound, list_scenarios, load_scenario
 
@@ -39,8 +38,7 @@ def scenario_json(request: HttpRequest, slug: str) -> HttpResponse:
         scenario = load_scenario(slug)
     except ScenarioNotFound:
         raise Http404(f"No scenario called {slug!r}") from None
-    document = (scenarios.HERE / f"{scenario.slug}.json").read_bytes()
-    return HttpResponse(document, content_type="application/json")
+    return HttpResponse(scenario.path.read_bytes(), content_type="application/json")
 
 
 @require_safe

@@ -42,6 +42,11 @@ class Scenario:
     def description(self) -> str:
         return self.topology.description
 
+    @property
+    def path(self) -> Path:
+        """The scenario's file, as authored."""
+        return HERE / f"{self.slug}.json"
+
 
 @cache
 def load_scenario(slug: str) -> Scenario:
