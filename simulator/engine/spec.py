@@ -19,9 +19,10 @@ NodeId = Annotated[
     str,
     StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9_.\-]*$", min_length=1, max_length=64),
 ]
+TYPE_PATTERN = r"^[A-Za-z][A-Za-z0-9_.]*$"
 MessageType = Annotated[
     str,
-    StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9_.]*$", min_length=1, max_length=80),
+    StringConstraints(pattern=TYPE_PATTERN, min_length=1, max_length=80),
 ]
 Millis = Annotated[float, Field(ge=0, le=86_400_000)]
 Rate = Annotated[float, Field(ge=0, le=1)]
@@ -31,7 +32,7 @@ Headers = dict[
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Position(Strict):
@@ -124,6 +125,7 @@ class TopologySpec(Strict):
     model_config = ConfigDict(
         extra="forbid",
         frozen=True,
+        allow_inf_nan=False,
         title="msglab topology v1",
         json_schema_extra={
             "$schema": "https://json-schema.org/draft/2020-12/schema",

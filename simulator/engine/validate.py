@@ -14,12 +14,13 @@ from pydantic import ValidationError
 
 from . import cycles, lints
 from .errors import Problem, TopologyError
-from .spec import NODE_KINDS, ClientNode, QueueNode, ServiceNode, TopologySpec
+from .spec import NODE_KINDS, TYPE_PATTERN, ClientNode, QueueNode, ServiceNode, TopologySpec
 from .spec import Emit as EmitSpec
 from .topology import NO_NODE, Emit, Handler, Node, Send, Topology, micros
 
 _PLAIN_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 SENDABLE = ("queue", "topic", "service")
+PATTERN_WORDS = {"a message type": ", '_' or '.'", "an id": ", '.', '_' or '-'"}
 
 
 def load_topology(data: object) -> Topology:
@@ -60,14 +61,21 @@ def _shape_problems(data: object) -> list[Problem]:
 
 
 def _where(error: Any) -> str:
-    path = json_path(error["loc"])
+    loc = error["loc"]
+    if loc and loc[-1] == "[key]":  # pydantic's marker for a bad key of a mapping
+        return json_path(loc[:-1])
     if error["type"] in ("union_tag_invalid", "union_tag_not_found"):
-        return f"{path}.kind"  # the union's tag is the node's kind
-    return path
+        return f"{json_path(loc)}.kind"  # the union's tag is the node's kind
+    return json_path(loc)
 
 
 def _message(error: Any) -> str:
     kind = error["type"]
+    if kind == "model_type" and not error["loc"]:
+        return "a topology must be a JSON object"
+    if kind == "string_pattern_mismatch":
+        what = "a message type" if error["ctx"]["pattern"] == TYPE_PATTERN else "an id"
+        return f"{what} starts with a letter, then letters, digits{PATTERN_WORDS[what]}"
     if kind == "extra_forbidden":
         return f"unknown field {error['loc'][-1]!r}"
     if kind == "missing":

@@ -246,3 +246,27 @@ def test_a_document_that_is_not_an_object_is_one_problem() -> None:
         load_topology(["not", "a", "topology"])
 
     assert len(caught.value.problems) == 1
+
+
+def test_a_document_that_is_not_an_object_is_refused_in_plain_words() -> None:
+    assert problems(["not", "a", "topology"]) == {"": "a topology must be a JSON object"}
+
+
+def test_bad_names_are_explained_in_words_not_regular_expressions() -> None:
+    found = problems(
+        document(
+            {"id": "9lives", "kind": "queue"},
+            {"id": "worker", "kind": "service", "handles": {"Place Order": {}}},
+        )
+    )
+    assert (
+        found["nodes[0].id"] == "an id starts with a letter, then letters, digits, '.', '_' or '-'"
+    )
+    assert found["nodes[1].handles['Place Order']"].startswith(
+        "a message type starts with a letter"
+    )
+
+
+def test_numbers_must_be_finite() -> None:
+    found = problems(document({"id": "q", "kind": "queue"}, latency_ms=float("nan")))
+    assert found == {"latency_ms": "Input should be a finite number"}
