@@ -317,8 +317,7 @@ class Simulation:
                 chunk = min(chunk, self._next_snapshot - self._steps)
             done = self._run(chunk, (until + 1) << 1)
             self._steps += done
-            if len(self._records.keys) >= 4096:
-                self._records.pack()
+            self._records.pack()
             if self.history and self._steps == self._next_snapshot:
                 self._snapshots.append(self._snapshot())
             if done < chunk:
@@ -362,22 +361,8 @@ class Simulation:
 
     def _client_send(self, _: None, client: int, to: int, k: int, index: int) -> None:
         send = self._nodes[client].sends[index]
-        n = self._messages + 1
-        if n > self.max_messages:
-            self._over_budget(client, None, None)
-        self._messages = n
-        env = (
-            n,
-            send.type,
-            send.kind,
-            n,
-            None,
-            send.payload,
-            send.headers,
-            send.at + k * send.every,
-            client,
-            0,
-        )
+        sent_at = send.at + k * send.every
+        env = self._root(send.type, send.kind, send.payload, send.headers, sent_at, client)
         if k + 1 < send.count:
             self._at(
                 send.at + (k + 1) * send.every + self._lat[to],
@@ -777,6 +762,22 @@ class Simulation:
 
     # ---- limits -----------------------------------------------------------------------------
 
+    def _root(
+        self,
+        type_name: str,
+        kind: str,
+        payload: dict[str, Any],
+        headers: dict[str, str],
+        sent_at: int,
+        client: int,
+    ) -> Envelope:
+        """A message that starts a flow: it is its own correlation, and nothing caused it."""
+        n = self._messages + 1
+        if n > self.max_messages:
+            self._over_budget(client, None, None)
+        self._messages = n
+        return (n, type_name, kind, n, None, payload, headers, sent_at, client, 0)
+
     def _over_budget(self, source: int, parent: Envelope | None, cycle: Cycle | None) -> NoReturn:
         """Halt: the message budget is spent, or a storm was caught before it spent it."""
         if cycle is None:
@@ -812,14 +813,10 @@ class Simulation:
         else:  # inject
             m, to = action.message, action.to
             assert m is not None and to is not None
-            n = self._messages + 1
-            if n > self.max_messages:
-                try:
-                    self._over_budget(s, None, None)
-                except Halt:
-                    return
-            self._messages = n
-            env = (n, m.type, m.kind, n, None, m.payload, m.headers, self._now, s, 0)
+            try:
+                env = self._root(m.type, m.kind, m.payload, m.headers, self._now, s)
+            except Halt:
+                return  # the halt is in the trace
             self._at(
                 self._now + self._lat[to], ARRIVE, self._arrive[to], env, s, to, 0, self._direct[to]
             )

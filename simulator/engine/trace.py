@@ -92,6 +92,7 @@ class Records:
             self.details.append(detail)
 
     def pack(self) -> None:
+        """Move whole blocks of keys into the array (a no-op until a block is full)."""
         keys, size = self.keys, self.BLOCK.size // 8
         while len(keys) >= size:
             self.packed.frombytes(self.BLOCK.pack(*keys[:size]))

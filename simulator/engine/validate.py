@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 from pydantic import ValidationError
@@ -24,17 +25,12 @@ PATTERN_WORDS = {"a message type": ", '_' or '.'", "an id": ", '.', '_' or '-'"}
 
 
 def load_topology(data: object) -> Topology:
-    problems = _shape_problems(data) + _reference_problems(data)
-    if problems:
+    spec, problems = _parse(data)
+    problems += _reference_problems(data)
+    if spec is None or problems:
         raise TopologyError(problems)
-    spec = TopologySpec.model_validate(data)
     topology = _compile(spec)
-    return Topology(
-        spec=topology.spec,
-        nodes=topology.nodes,
-        index=topology.index,
-        warnings=tuple(lints.check(topology)) + cycles.analyse(topology),
-    )
+    return replace(topology, warnings=tuple(lints.check(topology)) + cycles.analyse(topology))
 
 
 def json_path(loc: tuple[int | str, ...]) -> str:
@@ -52,12 +48,11 @@ def json_path(loc: tuple[int | str, ...]) -> str:
     return out
 
 
-def _shape_problems(data: object) -> list[Problem]:
+def _parse(data: object) -> tuple[TopologySpec | None, list[Problem]]:
     try:
-        TopologySpec.model_validate(data)
+        return TopologySpec.model_validate(data), []
     except ValidationError as error:
-        return [Problem(_where(e), _message(e)) for e in error.errors()]
-    return []
+        return None, [Problem(_where(e), _message(e)) for e in error.errors()]
 
 
 def _where(error: Any) -> str:
