@@ -131,6 +131,12 @@ if REDIS_URL:
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
+# Live runs (docs/protocol.md): how long a run waits for a viewer whose connection dropped,
+# how many runs one process keeps, and how many control frames a viewer may send per second.
+MSGLAB_RUN_GRACE_SECONDS = envint("MSGLAB_RUN_GRACE_SECONDS", 120)
+MSGLAB_MAX_RUNS = envint("MSGLAB_MAX_RUNS", 500)
+MSGLAB_FRAMES_PER_SECOND = envint("MSGLAB_FRAMES_PER_SECOND", 20)
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

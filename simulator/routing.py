@@ -1,11 +1,11 @@
-"""WebSocket routes, mounted by config/asgi.py.
-
-Empty for now: the live stream consumer (a simulation's trace, hop by hop) lands in a later
-issue.
-"""
+"""WebSocket routes, mounted by config/asgi.py behind AllowedHostsOriginValidator."""
 
 from __future__ import annotations
 
-from typing import Any
+from django.urls import path
 
-websocket_urlpatterns: list[Any] = []
+from simulator.consumers import SimulationConsumer
+
+websocket_urlpatterns = [
+    path("ws/sim/", SimulationConsumer.as_asgi()),
+]

@@ -242,7 +242,8 @@ class Simulation:
             raise SeekError(f"seq must be a whole number from 0 to {self.seq}")
         self._goto(seq=seq)
 
-    def state(self) -> dict[str, Any]:
+    def node_states(self) -> dict[str, dict[str, Any]]:
+        """Each node's status, busy handlings, inbox and queue depth: cheap, unlike state()."""
         nodes: dict[str, dict[str, Any]] = {}
         for n in self._nodes:
             i = n.index
@@ -257,6 +258,10 @@ class Simulation:
             elif n.kind == "queue":
                 entry["depth"] = len(self._buffer[i] or ())
             nodes[n.id] = entry
+        return nodes
+
+    def state(self) -> dict[str, Any]:
+        """Everything a viewer needs to draw the run now, messages in flight included."""
         in_flight, handling = [], []
         for key, _, _, env, frm, to, _, _ in sorted(self._heap):
             if env is None:
@@ -289,7 +294,7 @@ class Simulation:
             "messages": self._messages,
             "finished": self.finished,
             "halted": self._halted,
-            "nodes": nodes,
+            "nodes": self.node_states(),
             "in_flight": in_flight,
             "handling": handling,
         }

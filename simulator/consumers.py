@@ -1,0 +1,86 @@
+"""The live stream's WebSocket endpoint: /ws/sim/ (docs/protocol.md).
+
+The consumer only adapts a socket to a run: it checks each frame, applies the limits and
+hands checked actions to the run, which answers every viewer.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs
+
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+
+from simulator.live.limits import TokenBucket
+from simulator.live.protocol import MAX_FRAME_BYTES, FrameError, parse_frame
+from simulator.live.run import LiveRun, encode
+from simulator.live.runs import Busy, Runs
+from simulator.scenarios import ScenarioNotFound, load_scenario
+
+CLOSE_TOO_LARGE = 1009
+CLOSE_TRY_AGAIN_LATER = 1013
+CLOSE_UNKNOWN_SCENARIO = 4404
+
+RUNS = Runs(grace_seconds=settings.MSGLAB_RUN_GRACE_SECONDS, limit=settings.MSGLAB_MAX_RUNS)
+
+
+class SimulationConsumer(AsyncWebsocketConsumer):
+    run: LiveRun | None = None
+
+    async def connect(self) -> None:
+        query = parse_qs(self.scope["query_string"].decode("latin-1"))
+        slug = query.get("scenario", [""])[0]
+        self.bucket = TokenBucket(
+            rate=settings.MSGLAB_FRAMES_PER_SECOND, burst=settings.MSGLAB_FRAMES_PER_SECOND
+        )
+        await self.accept()
+        try:
+            scenario = load_scenario(slug)
+        except ScenarioNotFound:
+            detail = f"no scenario called {slug!r}" if slug else "add ?scenario=<slug> to the URL"
+            await self.refuse(FrameError("unknown_scenario", detail, "scenario"))
+            await self.close(code=CLOSE_UNKNOWN_SCENARIO)
+            return
+        try:
+            self.run = await RUNS.join(
+                self.send_text, slug, scenario.topology, query.get("run", [None])[0]
+            )
+        except Busy as busy:
+            await self.refuse(FrameError("busy", str(busy)))
+            await self.close(code=CLOSE_TRY_AGAIN_LATER)
+
+    async def disconnect(self, code: int) -> None:
+        if self.run is not None:
+            await RUNS.leave(self.run, self.send_text)
+            self.run = None
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if self.run is None:
+            return  # closing
+        size = len(bytes_data or b"") if text_data is None else len(text_data.encode())
+        if size > MAX_FRAME_BYTES:
+            await self.refuse(
+                FrameError("too_large", f"a frame may be at most {MAX_FRAME_BYTES} bytes")
+            )
+            await RUNS.leave(self.run, self.send_text)  # kept for the grace period, as on a drop
+            self.run = None
+            await self.close(code=CLOSE_TOO_LARGE)
+            return
+        if not self.bucket.take():
+            per_second = settings.MSGLAB_FRAMES_PER_SECOND
+            await self.refuse(
+                FrameError("rate_limited", f"at most {per_second} frames a second; slow down")
+            )
+            return
+        try:
+            if text_data is None:
+                raise FrameError("not_json", "binary frames are not accepted; send JSON text")
+            await self.run.handle(parse_frame(text_data))
+        except FrameError as error:
+            await self.refuse(error)
+
+    async def send_text(self, text: str) -> None:
+        await self.send(text_data=text)
+
+    async def refuse(self, error: FrameError) -> None:
+        await self.send(text_data=encode(error.frame(self.run.sim.seq if self.run else 0)))

@@ -1,0 +1,143 @@
+"""Client frames of the live stream (docs/protocol.md): parsed and checked before a run sees them.
+
+The pydantic models validate the frames and also generate the protocol's JSON Schema.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any, Literal, get_args
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+
+from simulator.engine.spec import MessageSpec, MessageType, NodeId
+
+MAX_FRAME_BYTES = 64 * 1024
+MIN_SPEED, MAX_SPEED = 0.25, 8.0
+
+
+class FrameError(ValueError):
+    """A refused client frame: the `error` frame's code, detail and field."""
+
+    def __init__(self, code: str, detail: str, field: str | None = None) -> None:
+        self.code = code
+        self.detail = detail
+        self.field = field
+        super().__init__(f"{field}: {detail}" if field else detail)
+
+    def frame(self, seq: int) -> dict[str, Any]:
+        return {
+            "type": "error",
+            "seq": seq,
+            "code": self.code,
+            "detail": self.detail,
+            "field": self.field,
+        }
+
+
+class _Frame(BaseModel):
+    # strict: a "3" is not a number and 2.0 is not a whole number; a typo'd field is refused
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, allow_inf_nan=False)
+
+
+class Play(_Frame):
+    action: Literal["play"]
+
+
+class Pause(_Frame):
+    action: Literal["pause"]
+
+
+class Step(_Frame):
+    action: Literal["step"]
+
+
+class Back(_Frame):
+    action: Literal["back"]
+
+
+class Seek(_Frame):
+    action: Literal["seek"]
+    seq: Annotated[int, Field(ge=0)]
+
+
+class Reset(_Frame):
+    action: Literal["reset"]
+
+
+class Speed(_Frame):
+    action: Literal["speed"]
+    value: Annotated[float, Field(ge=MIN_SPEED, le=MAX_SPEED)]
+
+
+class Inject(_Frame):
+    action: Literal["inject"]
+    from_: NodeId = Field(alias="from")
+    to: NodeId
+    message: MessageSpec
+
+
+class Fault(_Frame):
+    action: Literal["fault"]
+    op: Literal["down", "up", "fail_next"]
+    node: NodeId
+    type: MessageType | None = None
+
+
+class Resync(_Frame):
+    action: Literal["resync"]
+
+
+ClientFrame = Play | Pause | Step | Back | Seek | Reset | Speed | Inject | Fault | Resync
+ACTIONS: dict[str, type[_Frame]] = {
+    get_args(model.model_fields["action"].annotation)[0]: model
+    for model in (Play, Pause, Step, Back, Seek, Reset, Speed, Inject, Fault, Resync)
+}
+_ADAPTER: TypeAdapter[ClientFrame] = TypeAdapter(
+    Annotated[ClientFrame, Field(discriminator="action")]
+)
+
+
+def parse_frame(text: str) -> ClientFrame:
+    """One client text frame as a checked action, or a :class:`FrameError` saying what is wrong."""
+    if len(text.encode()) > MAX_FRAME_BYTES:
+        raise FrameError("too_large", f"a frame may be at most {MAX_FRAME_BYTES} bytes")
+    try:
+        data = json.loads(text, parse_constant=_not_json)
+    except (ValueError, RecursionError):
+        raise FrameError("not_json", "a frame must be one JSON object") from None
+    if not isinstance(data, dict):
+        raise FrameError("not_object", "a frame must be a JSON object, not a bare value or list")
+    action = data.get("action")
+    if not isinstance(action, str) or action not in ACTIONS:
+        raise FrameError("unknown_action", "must be one of " + ", ".join(ACTIONS), "action")
+    try:
+        return _ADAPTER.validate_python(data)
+    except ValidationError as error:
+        first = error.errors()[0]
+        raise FrameError("invalid", _message(action, first), _field(first["loc"])) from None
+
+
+def client_frame_schema() -> dict[str, Any]:
+    """The JSON Schema of every client frame (published with docs/protocol.md)."""
+    return _ADAPTER.json_schema(by_alias=True)
+
+
+def _not_json(constant: str) -> None:
+    raise ValueError(f"{constant} is not JSON")  # Python's json reads NaN; browsers do not
+
+
+def _field(loc: tuple[int | str, ...]) -> str:
+    # the discriminated union puts the tag first: ("seek", "seq") names the field "seq"
+    return ".".join(str(part) for part in loc[1:]) or "action"
+
+
+def _message(action: str, error: Any) -> str:
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        return f"unknown field for {action!r}"
+    if kind == "missing":
+        return f"required for {action!r}"
+    if kind == "string_pattern_mismatch":
+        return "must start with a letter, then letters, digits, '.', '_' or '-'"
+    return str(error["msg"]).replace("Input should be", "must be")

@@ -1,0 +1,254 @@
+"""A live run: one simulation, paced in wall time, that any number of viewers watch and drive.
+
+The run owns the simulation, the play loop and the speed; the engine keeps the action log.
+Viewers are coroutines that take one encoded frame: a run encodes each frame once, however
+many watch it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from simulator.engine import ActionError, SeekError, Simulation, Topology
+from simulator.engine.narrate import narrate
+
+from .protocol import (
+    Back,
+    ClientFrame,
+    Fault,
+    FrameError,
+    Inject,
+    Pause,
+    Play,
+    Reset,
+    Resync,
+    Seek,
+    Speed,
+    Step,
+)
+
+PROTOCOL_VERSION = 1
+TIME_SCALE = 100  # wall ms per simulated ms at speed 1: a 10 ms hop takes a second to watch
+FRAME_SECONDS = 1 / 60  # one batch of hops per animation frame
+MAX_STEPS_PER_FRAME = 500  # beyond this the run lags rather than starving the event loop
+IDLE_STATE_SECONDS = 0.25  # while nothing happens, the clock still moves for viewers
+RECENT_RECORDS = 500  # how much of the trace a snapshot carries
+
+Viewer = Callable[[str], Awaitable[None]]
+
+
+def encode(frame: dict[str, Any]) -> str:
+    return json.dumps(frame, ensure_ascii=False, separators=(",", ":"))
+
+
+class LiveRun:
+    def __init__(self, run_id: str, scenario: str, topology: Topology) -> None:
+        self.id = run_id
+        self.scenario = scenario
+        self.topology = topology
+        self.sim = Simulation(topology)
+        self.speed = 1.0
+        self.playing = False  # what the learner asked for; the loop runs only while watched
+        self.lagging = False
+        self.viewers: list[Viewer] = []
+        self._loop_task: asyncio.Task[None] | None = None
+
+    # ---- viewers ----------------------------------------------------------------------------
+
+    async def attach(self, viewer: Viewer) -> None:
+        self.viewers.append(viewer)
+        await viewer(encode(self.snapshot()))
+        self._start_loop()
+
+    async def detach(self, viewer: Viewer) -> None:
+        with contextlib.suppress(ValueError):
+            self.viewers.remove(viewer)
+        if not self.viewers:
+            await self._stop_loop()  # nobody watches: stop advancing, remember `playing`
+
+    async def close(self) -> None:
+        self.viewers.clear()
+        await self._stop_loop()
+
+    async def broadcast(self, frame: dict[str, Any]) -> None:
+        text = encode(frame)
+        for viewer in list(self.viewers):
+            await viewer(text)
+
+    # ---- frames -----------------------------------------------------------------------------
+
+    def snapshot(self) -> dict[str, Any]:
+        sim = self.sim
+        return {
+            "type": "snapshot",
+            "v": PROTOCOL_VERSION,
+            "seq": sim.seq,
+            "run": self.id,
+            "scenario": self.scenario,
+            "playing": self.playing,
+            "speed": self.speed,
+            "time_scale": TIME_SCALE,
+            "topology": self.topology.to_dict(),
+            "state": sim.state(),
+            "warnings": [w.to_dict() for w in self.topology.warnings],
+            "trace": self._told(sim.trace(max(1, sim.seq - RECENT_RECORDS + 1))),
+        }
+
+    def state(self) -> dict[str, Any]:
+        sim = self.sim
+        return {
+            "type": "state",
+            "seq": sim.seq,
+            "t": sim.now_ms,
+            "steps": sim.steps,
+            "playing": self.playing,
+            "speed": self.speed,
+            "finished": sim.finished,
+            "halted": sim.halted,
+            "lagging": self.lagging,
+        }
+
+    def hops(self, records: list[dict[str, Any]]) -> dict[str, Any]:
+        sim = self.sim
+        return {
+            "type": "hops",
+            "seq": sim.seq,
+            "t": sim.now_ms,
+            "finished": sim.finished,
+            "items": self._told(records),
+            "nodes": sim.node_states(),
+        }
+
+    def _told(self, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        for record in records:
+            record["text"] = narrate(self.topology, record)
+        return records
+
+    # ---- control actions --------------------------------------------------------------------
+
+    async def handle(self, frame: ClientFrame) -> None:
+        """Carry out one checked client frame and broadcast its answer.
+
+        A refused frame raises :class:`FrameError` and leaves the run as it was.
+        """
+        match frame:
+            case Play():
+                await self._set_playing(True)
+            case Pause():
+                await self._set_playing(False)
+            case Speed(value=value):
+                self.speed = value
+                await self._restart_loop()  # the pace changes from now, not retroactively
+                await self.broadcast(self.state())
+            case Step():
+                await self._pause_first()
+                await self.broadcast(self.hops(self.sim.step()))
+            case Back():
+                if self.sim.steps == 0:
+                    raise FrameError("refused", "already at the start of the run", "action")
+                await self._pause_first()
+                self.sim.back()
+                await self.broadcast(self.snapshot())
+            case Seek(seq=seq):
+                if seq > self.sim.seq:
+                    raise FrameError(
+                        "invalid", f"seq must be a whole number from 0 to {self.sim.seq}", "seq"
+                    )
+                await self._pause_first()
+                try:
+                    self.sim.seek(seq)
+                except SeekError as error:  # checked above; kept as the engine's last word
+                    raise FrameError("invalid", str(error), "seq") from None
+                await self.broadcast(self.snapshot())
+            case Reset():
+                await self._pause_first()
+                self.sim = Simulation(self.topology)
+                self.lagging = False
+                await self.broadcast(self.snapshot())
+            case Inject() | Fault():
+                records = self._apply(frame)
+                await self.broadcast(self.hops(records))
+            case Resync():
+                await self.broadcast(self.snapshot())
+
+    def _apply(self, frame: Inject | Fault) -> list[dict[str, Any]]:
+        if isinstance(frame, Inject):
+            action: dict[str, Any] = {
+                "action": "inject",
+                "from": frame.from_,
+                "to": frame.to,
+                "message": frame.message.model_dump(exclude_unset=True),
+            }
+        else:
+            action = {"action": frame.op, "node": frame.node}
+            if frame.type is not None:
+                action["type"] = frame.type
+        try:
+            return self.sim.apply(action)
+        except ActionError as error:
+            if error.field == "action":  # the engine refuses only a halted run this way
+                raise FrameError("refused", error.message, "action") from None
+            raise FrameError("invalid", error.message, error.field) from None
+
+    # ---- pacing -----------------------------------------------------------------------------
+
+    async def _set_playing(self, playing: bool) -> None:
+        self.playing = playing and not self.sim.finished  # the answer says `finished: true`
+        if playing:
+            self._start_loop()
+        else:
+            await self._stop_loop()
+        await self.broadcast(self.state())
+
+    async def _pause_first(self) -> None:
+        if self.playing:
+            await self._set_playing(False)
+
+    async def _restart_loop(self) -> None:
+        await self._stop_loop()
+        self._start_loop()
+
+    def _start_loop(self) -> None:
+        if self.playing and self.viewers and self._loop_task is None:
+            self._loop_task = asyncio.get_running_loop().create_task(self._play())
+
+    async def _stop_loop(self) -> None:
+        task, self._loop_task = self._loop_task, None
+        if task is None or task is asyncio.current_task():
+            return
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+    async def _play(self) -> None:
+        loop = asyncio.get_running_loop()
+        sim = self.sim
+        wall0, sim0 = loop.time(), sim.now_ms
+        last_frame = wall0
+        tick = wall0
+        while self.playing:
+            tick += FRAME_SECONDS
+            now = loop.time()
+            target = sim0 + (now - wall0) * 1000 * self.speed / TIME_SCALE
+            start, steps = sim.seq, sim.steps
+            sim.run(until_ms=target, max_events=MAX_STEPS_PER_FRAME)
+            lagging = sim.steps - steps >= MAX_STEPS_PER_FRAME and not sim.finished
+            if lagging:  # fall behind rather than pile up a debt that floods the viewers later
+                wall0, sim0 = now, sim.now_ms
+            if sim.finished:
+                self.playing = False
+            if sim.seq > start:
+                await self.broadcast(self.hops(sim.trace(start + 1)))
+                last_frame = now
+            idle = now - last_frame >= IDLE_STATE_SECONDS
+            if lagging != self.lagging or not self.playing or idle:
+                self.lagging = lagging
+                await self.broadcast(self.state())
+                last_frame = now
+            await asyncio.sleep(max(0.0, tick - loop.time()))
+            tick = max(tick, loop.time() - FRAME_SECONDS)  # after a stall, do not race to catch up
+        self._loop_task = None
