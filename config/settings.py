@@ -136,6 +136,9 @@ else:
 MSGLAB_RUN_GRACE_SECONDS = envint("MSGLAB_RUN_GRACE_SECONDS", 120)
 MSGLAB_MAX_RUNS = envint("MSGLAB_MAX_RUNS", 500)
 MSGLAB_FRAMES_PER_SECOND = envint("MSGLAB_FRAMES_PER_SECOND", 20)
+# Directories of your own scenario files (topology v1, one <slug>.json each), beside the
+# built-in ones: e.g. your team's architecture.
+MSGLAB_SCENARIO_DIRS = envlist("MSGLAB_SCENARIO_DIRS")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -1,4 +1,5 @@
-"""The built-in scenarios: one topology file per slug, beside this module."""
+"""The scenarios: one topology file per slug, beside this module (the built-in ones) or in a
+directory named by ``MSGLAB_SCENARIO_DIRS`` (your own; a built-in slug cannot be replaced)."""
 
 from __future__ import annotations
 
@@ -29,10 +30,23 @@ class ScenarioNotFound(LookupError):
     pass
 
 
+# searched in order; simulator.apps adds the directories named in settings
+DIRECTORIES: list[Path] = [HERE]
+
+
+def add_directory(directory: Path) -> None:
+    if not directory.is_dir():
+        raise NotADirectoryError(f"MSGLAB_SCENARIO_DIRS: {directory} is not a directory")
+    if directory not in DIRECTORIES:
+        DIRECTORIES.append(directory)
+        load_scenario.cache_clear()
+
+
 @dataclass(frozen=True, slots=True)
 class Scenario:
     slug: str
     topology: Topology
+    directory: Path = HERE
 
     @property
     def name(self) -> str:
@@ -45,20 +59,29 @@ class Scenario:
     @property
     def path(self) -> Path:
         """The scenario's file, as authored."""
-        return HERE / f"{self.slug}.json"
+        return self.directory / f"{self.slug}.json"
 
 
 @cache
 def load_scenario(slug: str) -> Scenario:
-    path = HERE / f"{slug}.json"
-    if not SLUG.match(slug) or not path.is_file():
+    if not SLUG.match(slug):
         raise ScenarioNotFound(slug)
-    return Scenario(slug, load_topology(json.loads(path.read_text(encoding="utf-8"))))
+    for directory in DIRECTORIES:
+        path = directory / f"{slug}.json"
+        if path.is_file():
+            data = json.loads(path.read_text(encoding="utf-8"))
+            return Scenario(slug, load_topology(data), directory)
+    raise ScenarioNotFound(slug)
 
 
 def list_scenarios() -> list[Scenario]:
     slugs = sorted(
-        (p.stem for p in HERE.glob("*.json")),
+        {
+            p.stem
+            for directory in DIRECTORIES
+            for p in directory.glob("*.json")
+            if SLUG.match(p.stem)
+        },
         key=lambda s: (PATH.index(s) if s in PATH else len(PATH), s),
     )
     return [load_scenario(slug) for slug in slugs]
