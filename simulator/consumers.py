@@ -12,14 +12,14 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
 from simulator.live.limits import TokenBucket
-from simulator.live.protocol import MAX_FRAME_BYTES, FrameError, parse_frame
+from simulator.live.protocol import FrameError, parse_frame
 from simulator.live.run import LiveRun, encode
 from simulator.live.runs import Busy, Runs
 from simulator.scenarios import ScenarioNotFound, load_scenario
 
-CLOSE_TOO_LARGE = 1009
-CLOSE_TRY_AGAIN_LATER = 1013
+# 4000-4999 are the application's own (Daphne sends only those and 1000): 4404 like HTTP 404
 CLOSE_UNKNOWN_SCENARIO = 4404
+CLOSE_BUSY = 4503
 
 RUNS = Runs(grace_seconds=settings.MSGLAB_RUN_GRACE_SECONDS, limit=settings.MSGLAB_MAX_RUNS)
 
@@ -47,7 +47,7 @@ class SimulationConsumer(AsyncWebsocketConsumer):
             )
         except Busy as busy:
             await self.refuse(FrameError("busy", str(busy)))
-            await self.close(code=CLOSE_TRY_AGAIN_LATER)
+            await self.close(code=CLOSE_BUSY)
 
     async def disconnect(self, code: int) -> None:
         if self.run is not None:
@@ -57,15 +57,6 @@ class SimulationConsumer(AsyncWebsocketConsumer):
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         if self.run is None:
             return  # closing
-        size = len(bytes_data or b"") if text_data is None else len(text_data.encode())
-        if size > MAX_FRAME_BYTES:
-            await self.refuse(
-                FrameError("too_large", f"a frame may be at most {MAX_FRAME_BYTES} bytes")
-            )
-            await RUNS.leave(self.run, self.send_text)  # kept for the grace period, as on a drop
-            self.run = None
-            await self.close(code=CLOSE_TOO_LARGE)
-            return
         if not self.bucket.take():
             per_second = settings.MSGLAB_FRAMES_PER_SECOND
             await self.refuse(

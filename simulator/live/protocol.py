@@ -14,12 +14,25 @@ from simulator.engine.spec import MessageSpec, MessageType, NodeId
 
 MAX_FRAME_BYTES = 64 * 1024
 MIN_SPEED, MAX_SPEED = 0.25, 8.0
+# every `error` frame's code; docs/protocol.md says when each is sent
+ERROR_CODES = (
+    "not_json",
+    "not_object",
+    "unknown_action",
+    "invalid",
+    "refused",
+    "rate_limited",
+    "too_large",
+    "unknown_scenario",
+    "busy",
+)
 
 
 class FrameError(ValueError):
     """A refused client frame: the `error` frame's code, detail and field."""
 
     def __init__(self, code: str, detail: str, field: str | None = None) -> None:
+        assert code in ERROR_CODES, code
         self.code = code
         self.detail = detail
         self.field = field

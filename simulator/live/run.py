@@ -57,6 +57,11 @@ class LiveRun:
         self.viewers: list[Viewer] = []
         self._loop_task: asyncio.Task[None] | None = None
 
+    @property
+    def advancing(self) -> bool:
+        """Whether the play loop is running now (it runs only while playing and watched)."""
+        return self._loop_task is not None
+
     # ---- viewers ----------------------------------------------------------------------------
 
     async def attach(self, viewer: Viewer) -> None:
@@ -225,11 +230,17 @@ class LiveRun:
             await task
 
     async def _play(self) -> None:
+        try:
+            await self._pace()
+        finally:
+            if self._loop_task is asyncio.current_task():
+                self._loop_task = None  # ended by itself (finished, or an error): may start again
+
+    async def _pace(self) -> None:
         loop = asyncio.get_running_loop()
         sim = self.sim
         wall0, sim0 = loop.time(), sim.now_ms
-        last_frame = wall0
-        tick = wall0
+        last_frame = tick = wall0
         while self.playing:
             tick += FRAME_SECONDS
             now = loop.time()
@@ -251,4 +262,3 @@ class LiveRun:
                 last_frame = now
             await asyncio.sleep(max(0.0, tick - loop.time()))
             tick = max(tick, loop.time() - FRAME_SECONDS)  # after a stall, do not race to catch up
-        self._loop_task = None

@@ -1,0 +1,49 @@
+"""Helpers for the live stream tests: a WebsocketCommunicator on /ws/sim/ with our Origin."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from channels.testing import WebsocketCommunicator
+
+from config.asgi import application
+from simulator.consumers import RUNS
+from simulator.live.run import LiveRun
+
+ORIGIN = (b"origin", b"http://testserver")
+
+
+async def open_run(
+    query: str = "scenario=order-flow",
+) -> tuple[WebsocketCommunicator, dict[str, Any]]:
+    """A connected viewer and the snapshot it got on connect."""
+    viewer = WebsocketCommunicator(application, f"/ws/sim/?{query}", headers=[ORIGIN])
+    connected, _ = await viewer.connect()
+    assert connected
+    snapshot = await viewer.receive_json_from()
+    assert snapshot["type"] == "snapshot"
+    return viewer, snapshot
+
+
+async def ask(viewer: WebsocketCommunicator, frame: dict[str, Any]) -> dict[str, Any]:
+    """Send one frame and return the first answer."""
+    await viewer.send_json_to(frame)
+    answer: dict[str, Any] = await viewer.receive_json_from()
+    return answer
+
+
+def run_of(snapshot: dict[str, Any]) -> LiveRun:
+    run = RUNS.get(snapshot["run"])
+    assert run is not None
+    return run
+
+
+def fingerprint(run: LiveRun) -> dict[str, Any]:
+    """Everything about a run that a refused frame must leave alone."""
+    return {
+        "state": run.sim.state(),
+        "trace": run.sim.trace(),
+        "playing": run.playing,
+        "speed": run.speed,
+        "sim": id(run.sim),
+    }

@@ -1,0 +1,180 @@
+"""Bad frames on /ws/sim/: each gets an error naming the problem, and nothing else changes."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from channels.testing import WebsocketCommunicator
+
+from config.asgi import application
+from simulator.consumers import RUNS
+from tests.live import ORIGIN, ask, fingerprint, open_run, run_of
+
+pytestmark = pytest.mark.asyncio
+
+
+async def refused(frame: str | bytes) -> tuple[dict[str, Any], bool]:
+    """The error answer to ``frame`` on a run two steps in; and whether the run is untouched."""
+    viewer, snapshot = await open_run()
+    await ask(viewer, {"action": "step"})
+    await ask(viewer, {"action": "step"})
+    run = run_of(snapshot)
+    before = fingerprint(run)
+    if isinstance(frame, bytes):
+        await viewer.send_to(bytes_data=frame)
+    else:
+        await viewer.send_to(text_data=frame)
+    error = await viewer.receive_json_from()
+    assert error["type"] == "error"
+    unchanged = fingerprint(run) == before
+    # the connection still works after the refusal
+    assert (await ask(viewer, {"action": "step"}))["type"] == "hops"
+    await viewer.disconnect()
+    return error, unchanged
+
+
+@pytest.mark.parametrize(
+    ("frame", "code", "field"),
+    [
+        ("{not json", "not_json", None),
+        (b"\x00\x01", "not_json", None),
+        ('{"action": "speed", "value": NaN}', "not_json", None),
+        ("[1, 2]", "not_object", None),
+        ('"step"', "not_object", None),
+        ("{}", "unknown_action", "action"),
+        ('{"action": "dance"}', "unknown_action", "action"),
+        ('{"action": 3}', "unknown_action", "action"),
+        ('{"action": "step", "times": 3}', "invalid", "times"),
+        ('{"action": "seek"}', "invalid", "seq"),
+        ('{"action": "seek", "seq": "1"}', "invalid", "seq"),
+        ('{"action": "seek", "seq": 1.5}', "invalid", "seq"),
+        ('{"action": "seek", "seq": true}', "invalid", "seq"),
+        ('{"action": "seek", "seq": -1}', "invalid", "seq"),
+        ('{"action": "seek", "seq": 99}', "invalid", "seq"),
+        ('{"action": "speed", "value": 9}', "invalid", "value"),
+        ('{"action": "speed", "value": 0.1}', "invalid", "value"),
+        ('{"action": "speed", "value": "fast"}', "invalid", "value"),
+        ('{"action": "fault", "op": "explode", "node": "billing"}', "invalid", "op"),
+        ('{"action": "fault", "op": "down", "node": "nobody"}', "invalid", "node"),
+        ('{"action": "fault", "op": "down", "node": "order.events"}', "invalid", "node"),
+        (
+            '{"action": "fault", "op": "fail_next", "node": "billing", "type": "Nope"}',
+            "invalid",
+            "type",
+        ),
+        (
+            '{"action": "inject", "from": "gateway", "to": "nowhere",'
+            ' "message": {"type": "PlaceOrderCommand", "kind": "command"}}',
+            "invalid",
+            "to",
+        ),
+        (
+            '{"action": "inject", "from": "orders", "to": "order.commands",'
+            ' "message": {"type": "PlaceOrderCommand", "kind": "command"}}',
+            "invalid",
+            "from",
+        ),
+        (
+            '{"action": "inject", "from": "gateway", "to": "order.commands",'
+            ' "message": {"type": "PlaceOrderCommand", "kind": "order"}}',
+            "invalid",
+            "message.kind",
+        ),
+    ],
+)
+async def test_a_bad_frame_gets_an_error_naming_the_field_and_changes_nothing(
+    frame: str | bytes, code: str, field: str | None
+) -> None:
+    error, unchanged = await refused(frame)
+    assert (error["code"], error["field"]) == (code, field)
+    assert error["detail"]
+    assert unchanged
+
+
+async def test_the_seek_error_says_which_seqs_exist() -> None:
+    error, _ = await refused('{"action": "seek", "seq": 99}')
+    assert error["detail"] == "seq must be a whole number from 0 to 2"
+
+
+async def test_back_at_the_start_is_refused() -> None:
+    viewer, snapshot = await open_run()
+    before = fingerprint(run_of(snapshot))
+    error = await ask(viewer, {"action": "back"})
+    assert (error["code"], error["field"]) == ("refused", "action")
+    assert fingerprint(run_of(snapshot)) == before
+    await viewer.disconnect()
+
+
+async def test_a_frame_over_64_kib_is_refused_and_changes_nothing() -> None:
+    error, unchanged = await refused(json.dumps({"action": "step", "pad": "x" * 70_000}))
+    assert error["code"] == "too_large"
+    assert error["detail"] == "a frame may be at most 65536 bytes"
+    assert unchanged
+
+
+async def test_more_than_twenty_frames_a_second_are_rate_limited_and_change_nothing() -> None:
+    viewer, snapshot = await open_run()
+    run = run_of(snapshot)
+    before = fingerprint(run)
+    for _ in range(30):
+        await viewer.send_to(text_data='{"action": "pause"}')
+    answers = [await viewer.receive_json_from() for _ in range(30)]
+    limited = [a for a in answers if a["type"] == "error"]
+    assert len(limited) >= 5
+    assert {a["code"] for a in limited} == {"rate_limited"}
+    assert fingerprint(run) == before
+    await viewer.disconnect()
+
+
+async def test_a_refused_frame_leaves_other_connections_alone() -> None:
+    one, first = await open_run()
+    two, second = await open_run()
+    await ask(two, {"action": "step"})
+    await one.send_to(text_data="garbage")
+    assert (await one.receive_json_from())["code"] == "not_json"
+    hops = await ask(two, {"action": "step"})
+    assert hops["seq"] == 2
+    assert first["run"] != second["run"]
+    await one.disconnect()
+    await two.disconnect()
+
+
+async def test_an_unknown_scenario_gets_an_error_then_close_4404() -> None:
+    viewer = WebsocketCommunicator(application, "/ws/sim/?scenario=no-such", headers=[ORIGIN])
+    connected, _ = await viewer.connect()
+    assert connected
+    error = await viewer.receive_json_from()
+    assert (error["code"], error["field"]) == ("unknown_scenario", "scenario")
+    assert "no-such" in error["detail"]
+    assert await viewer.receive_output() == {"type": "websocket.close", "code": 4404}
+
+
+async def test_a_missing_scenario_says_how_to_name_one() -> None:
+    viewer = WebsocketCommunicator(application, "/ws/sim/", headers=[ORIGIN])
+    await viewer.connect()
+    error = await viewer.receive_json_from()
+    assert error["detail"] == "add ?scenario=<slug> to the URL"
+    assert await viewer.receive_output() == {"type": "websocket.close", "code": 4404}
+
+
+async def test_a_foreign_origin_is_refused() -> None:
+    viewer = WebsocketCommunicator(
+        application, "/ws/sim/?scenario=order-flow", headers=[(b"origin", b"https://evil.example")]
+    )
+    connected, _ = await viewer.connect()
+    assert not connected
+
+
+async def test_a_full_server_refuses_new_runs_with_close_4503(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    viewer, _ = await open_run()
+    monkeypatch.setattr(RUNS, "limit", len(RUNS))
+    late = WebsocketCommunicator(application, "/ws/sim/?scenario=order-flow", headers=[ORIGIN])
+    await late.connect()
+    error = await late.receive_json_from()
+    assert error["code"] == "busy"
+    assert await late.receive_output() == {"type": "websocket.close", "code": 4503}
+    await viewer.disconnect()
