@@ -131,3 +131,10 @@ def test_the_trace_can_be_read_in_slices_by_seq() -> None:
     assert sim.trace(len(whole)) == whole[-1:]
     assert sim.trace(len(whole) + 1) == []
     assert sim.trace(0) == whole
+
+
+def test_node_states_are_the_nodes_part_of_the_full_state_at_every_step() -> None:
+    sim = ticking(count=3, every_ms=5)
+    while not sim.finished:
+        assert sim.node_states() == sim.state()["nodes"]
+        sim.step()
