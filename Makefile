@@ -40,8 +40,9 @@ lint: $(STAMP)  ## ruff check, ruff format --check, mypy
 test: setup lint  ## Lint, type-check and run the test suite
 	$(BIN)/pytest
 
-bench: $(STAMP)  ## Benchmark the engine
+bench: $(STAMP)  ## Benchmark the engine, then the live stream (a real Daphne)
 	$(BIN)/python bench/engine.py
+	$(BIN)/python bench/live.py
 
 clean:  ## Remove collected static files and tool caches (keeps .venv and the database)
 	rm -rf staticfiles .pytest_cache .mypy_cache .ruff_cache test-results

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
+
 import pytest
 
+from simulator import scenarios
 from simulator.engine import Simulation
+from simulator.live.run import MAX_STEPS_PER_FRAME
 from simulator.scenarios import load_scenario
 from tests.live import ask, open_run, run_of
+
+BENCH_SCENARIOS = Path(__file__).resolve().parent.parent / "bench" / "scenarios"
 
 pytestmark = pytest.mark.asyncio
 
@@ -214,4 +221,30 @@ async def test_every_frame_carries_the_runs_seq() -> None:
         await viewer.send_to(text_data=frame)
         answer = await viewer.receive_json_from()
         assert answer["seq"] == run.sim.seq > 0
+    await viewer.disconnect()
+
+
+@pytest.fixture
+def bench_scenarios(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """bench/scenarios/ beside the built-in ones: live-burst is denser than speed 8 can show."""
+    monkeypatch.setattr(scenarios, "DIRECTORIES", [*scenarios.DIRECTORIES, BENCH_SCENARIOS])
+    scenarios.load_scenario.cache_clear()
+    yield
+    scenarios.load_scenario.cache_clear()
+
+
+@pytest.mark.usefixtures("bench_scenarios")
+async def test_a_run_too_dense_for_its_speed_says_it_is_lagging_and_keeps_frames_bounded() -> None:
+    viewer, _ = await open_run("scenario=live-burst")
+    await ask(viewer, {"action": "speed", "value": 8})
+    await ask(viewer, {"action": "play"})
+    frame = await viewer.receive_json_from()
+    while frame["type"] != "state":
+        assert len(frame["items"]) <= 4 * MAX_STEPS_PER_FRAME
+        frame = await viewer.receive_json_from()
+    assert frame["lagging"] is True
+    await viewer.send_json_to({"action": "pause"})
+    while (frame := await viewer.receive_json_from())["type"] != "state":
+        pass
+    assert frame["playing"] is False
     await viewer.disconnect()

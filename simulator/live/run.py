@@ -36,6 +36,7 @@ TIME_SCALE = 100  # wall ms per simulated ms at speed 1: a 10 ms hop takes a sec
 FRAME_SECONDS = 1 / 60  # one batch of hops per animation frame
 MAX_STEPS_PER_FRAME = 500  # beyond this the run lags rather than starving the event loop
 IDLE_STATE_SECONDS = 0.25  # while nothing happens, the clock still moves for viewers
+CAUGHT_UP_FRAMES = 30  # uncapped frames in a row before `lagging` clears: no flicker
 RECENT_RECORDS = 500  # how much of the trace a snapshot carries
 
 Viewer = Callable[[str], Awaitable[None]]
@@ -241,15 +242,18 @@ class LiveRun:
         sim = self.sim
         wall0, sim0 = loop.time(), sim.now_ms
         last_frame = tick = wall0
+        uncapped = 0
         while self.playing:
             tick += FRAME_SECONDS
             now = loop.time()
             target = sim0 + (now - wall0) * 1000 * self.speed / TIME_SCALE
             start, steps = sim.seq, sim.steps
             sim.run(until_ms=target, max_events=MAX_STEPS_PER_FRAME)
-            lagging = sim.steps - steps >= MAX_STEPS_PER_FRAME and not sim.finished
-            if lagging:  # fall behind rather than pile up a debt that floods the viewers later
+            capped = sim.steps - steps >= MAX_STEPS_PER_FRAME and not sim.finished
+            if capped:  # fall behind rather than pile up a debt that floods the viewers later
                 wall0, sim0 = now, sim.now_ms
+            uncapped = 0 if capped else uncapped + 1
+            lagging = capped or (self.lagging and uncapped < CAUGHT_UP_FRAMES)
             if sim.finished:
                 self.playing = False
             if sim.seq > start:
