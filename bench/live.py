@@ -280,10 +280,10 @@ async def inprocess_steps(count: int) -> dict:
     gc.collect()
     for _ in range(count):
         t0 = time.perf_counter()
-        await run.handle(parse_frame(STEP_FRAME))
+        await run.handle(parse_frame(STEP_FRAME), viewer)
         times.append(time.perf_counter() - t0)
         if run.sim.finished:
-            await run.handle(parse_frame('{"action":"reset"}'))
+            await run.handle(parse_frame('{"action":"reset"}'), viewer)
     return {
         "inproc_median": statistics.median(times) * 1000,
         "inproc_p99": p99(times) * 1000,

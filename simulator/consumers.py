@@ -66,7 +66,7 @@ class SimulationConsumer(AsyncWebsocketConsumer):
         try:
             if text_data is None:
                 raise FrameError("not_json", "binary frames are not accepted; send JSON text")
-            await self.run.handle(parse_frame(text_data))
+            await self.run.handle(parse_frame(text_data), self.send_text)
         except FrameError as error:
             await self.refuse(error)
 

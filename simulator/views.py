@@ -9,7 +9,8 @@ from django.views.decorators.http import require_safe
 from django_htmx.middleware import HtmxDetails
 
 from simulator.engine import topology_json_schema
-from simulator.scenarios import ScenarioNotFound, list_scenarios, load_scenario
+from simulator.live.protocol import client_frame_schema
+from simulator.scenarios import Scenario, ScenarioNotFound, list_scenarios, load_scenario
 
 
 class HtmxHttpRequest(HttpRequest):
@@ -25,23 +26,39 @@ def _json(data: Any, content_type: str = "application/json") -> JsonResponse:
     )
 
 
+def _scenario_or_404(slug: str) -> Scenario:
+    try:
+        return load_scenario(slug)
+    except ScenarioNotFound:
+        raise Http404(f"No scenario called {slug!r}") from None
+
+
 @require_safe
 def home(request: HtmxHttpRequest) -> HttpResponse:
     return render(request, "home.html", {"scenarios": list_scenarios()})
 
 
 @require_safe
+def simulator_page(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    """The live simulator for one scenario; static/js/sim-page.js opens its WebSocket."""
+    return render(request, "simulator/sim.html", {"scenario": _scenario_or_404(slug)})
+
+
+@require_safe
 @cache_control(public=True, max_age=300)
 def scenario_json(request: HttpRequest, slug: str) -> HttpResponse:
     """The scenario's topology file, byte for byte as authored (validated by load_scenario)."""
-    try:
-        scenario = load_scenario(slug)
-    except ScenarioNotFound:
-        raise Http404(f"No scenario called {slug!r}") from None
-    return HttpResponse(scenario.path.read_bytes(), content_type="application/json")
+    return HttpResponse(_scenario_or_404(slug).path.read_bytes(), content_type="application/json")
 
 
 @require_safe
 @cache_control(public=True, max_age=3600)
 def topology_schema(request: HttpRequest) -> JsonResponse:
     return _json(topology_json_schema(), content_type="application/schema+json")
+
+
+@require_safe
+@cache_control(public=True, max_age=3600)
+def live_frames_schema(request: HttpRequest) -> JsonResponse:
+    """What a live stream client may send (docs/protocol.md)."""
+    return _json(client_frame_schema(), content_type="application/schema+json")

@@ -78,3 +78,12 @@ async def test_two_viewers_of_one_run_both_see_every_answer() -> None:
     await one.disconnect()
     assert (await ask(two, {"action": "step"}))["seq"] == 2
     await two.disconnect()
+
+
+async def test_a_resync_answers_only_the_viewer_that_asked() -> None:
+    one, snapshot = await open_run()
+    two, _ = await open_run(f"scenario=order-flow&run={snapshot['run']}")
+    assert (await ask(two, {"action": "resync"}))["type"] == "snapshot"
+    assert await one.receive_nothing(timeout=0.2)
+    await one.disconnect()
+    await two.disconnect()

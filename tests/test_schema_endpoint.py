@@ -24,3 +24,27 @@ def test_topology_schema_may_be_cached(client: Client) -> None:
     cache_control = {part.strip() for part in response["Cache-Control"].split(",")}
     assert "public" in cache_control
     assert "max-age=3600" in cache_control
+
+
+def test_live_frames_schema_describes_every_client_action(client: Client) -> None:
+    response = client.get("/schema/live-frames.json")
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/schema+json"
+    schema = json.loads(response.content)
+    assert schema["$id"] == "/schema/live-frames.json"
+    assert set(schema["discriminator"]["mapping"]) == {
+        "play",
+        "pause",
+        "step",
+        "back",
+        "seek",
+        "reset",
+        "speed",
+        "inject",
+        "fault",
+        "resync",
+    }
+    seek = schema["$defs"]["Seek"]
+    assert seek["properties"]["seq"] == {"minimum": 0, "title": "Seq", "type": "integer"}
+    assert seek["additionalProperties"] is False

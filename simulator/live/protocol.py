@@ -132,8 +132,13 @@ def parse_frame(text: str) -> ClientFrame:
 
 
 def client_frame_schema() -> dict[str, Any]:
-    """The JSON Schema of every client frame (published with docs/protocol.md)."""
-    return _ADAPTER.json_schema(by_alias=True)
+    """The JSON Schema of every client frame, as published at ``/schema/live-frames.json``."""
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "/schema/live-frames.json",
+        "title": "msglab live stream v1: client frames",
+        **_ADAPTER.json_schema(by_alias=True),
+    }
 
 
 def _not_json(constant: str) -> None:

@@ -124,7 +124,9 @@ class LiveRun:
             "type": "hops",
             "seq": sim.seq,
             "t": sim.now_ms,
+            "steps": sim.steps,
             "finished": sim.finished,
+            "halted": sim.halted,
             "items": self._told(records),
             "nodes": sim.node_states(),
         }
@@ -136,9 +138,10 @@ class LiveRun:
 
     # ---- control actions --------------------------------------------------------------------
 
-    async def handle(self, frame: ClientFrame) -> None:
-        """Carry out one checked client frame and broadcast its answer.
+    async def handle(self, frame: ClientFrame, viewer: Viewer) -> None:
+        """Carry out one checked client frame from ``viewer`` and answer it.
 
+        Answers that change the run go to every viewer; a resync only to the one that asked.
         A refused frame raises :class:`FrameError` and leaves the run as it was.
         """
         match frame:
@@ -179,7 +182,7 @@ class LiveRun:
                 records = self._apply(frame)
                 await self.broadcast(self.hops(records))
             case Resync():
-                await self.broadcast(self.snapshot())
+                await viewer(encode(self.snapshot()))
 
     def _apply(self, frame: Inject | Fault) -> list[dict[str, Any]]:
         if isinstance(frame, Inject):

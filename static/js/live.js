@@ -1,0 +1,132 @@
+// The live stream's browser client (docs/protocol.md). It owns the WebSocket and nothing else:
+// the page and any other island hear it through DOM events on the root element, and talk back
+// with `msglab:action` events, so several views can share one connection without knowing it.
+
+const MAX_DELAY_MS = 10_000;
+const BASE_DELAY_MS = 500;
+const CLOSE_UNKNOWN_SCENARIO = 4404;
+
+export class LiveConnection {
+  constructor(root, url) {
+    this.root = root;
+    this.url = new URL(url, location.href);
+    // Same host as the page, so the Origin check passes and nothing leaves the site.
+    this.url.protocol = location.protocol === "https:" ? "wss:" : "ws:";
+    this.socket = null;
+    this.run = null; // from the last snapshot: a reconnect asks for the same run
+    this.seq = 0; // the last record we hold; a gap means we missed a frame
+    this.live = false; // a snapshot has arrived on the current socket
+    this.resyncing = false;
+    this.attempt = 0;
+    this.timer = null;
+    this.closed = false;
+    this.lastError = null;
+
+    root.addEventListener("msglab:action", (event) => this.send(event.detail));
+    // A dropped network often closes the socket long before the backoff would try again.
+    window.addEventListener("online", () => this.retryNow());
+    this.connect();
+  }
+
+  send(frame) {
+    // Controls are disabled while not live, so a frame sent now is stale: dropping it is
+    // safer than queueing a "step" that would fire on a run the learner no longer sees.
+    if (this.live && this.socket?.readyState === WebSocket.OPEN) {
+      this.socket.send(JSON.stringify(frame));
+    }
+  }
+
+  close() {
+    this.closed = true;
+    clearTimeout(this.timer);
+    this.socket?.close(1000, "closed by the page");
+    this.setStatus("closed", { reason: "closed by the page" });
+  }
+
+  connect() {
+    this.timer = null;
+    const url = new URL(this.url);
+    if (this.run) url.searchParams.set("run", this.run);
+    const socket = new WebSocket(url);
+    this.socket = socket;
+    this.live = false;
+    this.lastError = null;
+    if (this.attempt === 0) this.setStatus("connecting");
+    // Handlers check `this.socket` so a late frame or close from a replaced socket is ignored.
+    socket.addEventListener("message", (event) => {
+      if (socket === this.socket) this.receive(event.data);
+    });
+    socket.addEventListener("close", (event) => {
+      if (socket === this.socket) this.dropped(event);
+    });
+  }
+
+  receive(text) {
+    let frame;
+    try {
+      frame = JSON.parse(text);
+    } catch {
+      return; // not ours to show; the server only sends JSON
+    }
+    switch (frame?.type) {
+      case "snapshot":
+        this.run = frame.run;
+        this.seq = frame.seq;
+        this.resyncing = false;
+        this.attempt = 0;
+        this.live = true;
+        this.emit("snapshot", frame);
+        this.setStatus("live");
+        break;
+      case "hops": {
+        const first = frame.items[0];
+        if (this.resyncing) return; // the snapshot on its way replaces these
+        if (first && first.seq !== this.seq + 1) {
+          this.resyncing = true;
+          this.socket.send(JSON.stringify({ action: "resync" }));
+          return;
+        }
+        if (first) this.seq = frame.items[frame.items.length - 1].seq;
+        this.emit("hops", frame);
+        break;
+      }
+      case "state":
+        this.emit("state", frame);
+        break;
+      case "error":
+        this.lastError = frame;
+        this.emit("error", frame);
+        break;
+    }
+  }
+
+  dropped(event) {
+    this.live = false;
+    if (this.closed) return;
+    if (event.code === CLOSE_UNKNOWN_SCENARIO) {
+      this.closed = true;
+      this.setStatus("closed", { reason: this.lastError?.detail || "unknown scenario" });
+      return;
+    }
+    this.attempt += 1;
+    // Full jitter: viewers dropped together by a restart do not all come back in step.
+    const delay = Math.random() * Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** (this.attempt - 1));
+    this.timer = setTimeout(() => this.connect(), delay);
+    this.setStatus("reconnecting", { delay, reason: event.reason || `code ${event.code}` });
+  }
+
+  retryNow() {
+    if (this.timer === null || this.closed) return;
+    clearTimeout(this.timer);
+    this.connect();
+  }
+
+  setStatus(status, { delay = 0, reason = "" } = {}) {
+    this.root.dataset.ws = status === "live" ? "open" : status;
+    this.emit("status", { status, attempt: this.attempt, delay, reason });
+  }
+
+  emit(name, detail) {
+    this.root.dispatchEvent(new CustomEvent(`msglab:${name}`, { detail, bubbles: true }));
+  }
+}
