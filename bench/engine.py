@@ -31,6 +31,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench.models import DURATION_MS, EVERY_MS, LATENCY_MS, hops_per_order, order_flow_topology  # noqa: E402
+from bench.report import met, print_summary  # noqa: E402
 
 # Goals (from the team's brief)
 GOAL_RATIO, STRETCH_RATIO = 6.0, 8.0
@@ -395,9 +396,6 @@ def machine() -> str:
 
 
 def summary(out: dict, quick: bool) -> None:
-    def met(ok: bool) -> str:
-        return "MET" if ok else "NOT MET"
-
     rows = [
         ("msglab throughput (history on)", f"{out['ml_rate']:,.0f} hops/s", "-", "info"),
         ("SimPy throughput (idiomatic)", f"{out['sp_rate']:,.0f} hops/s", "-", "info"),
@@ -435,15 +433,7 @@ def summary(out: dict, quick: bool) -> None:
         ("seek, median", f"{out['seek_median']:.2f} ms", "-", "info"),
         ("hop counts msglab == SimPy", "yes", "must agree", "MET"),
     ]
-    w = [max(len(r[i]) for r in rows) for i in range(4)]
-    print(
-        "\n## Summary" + (" (--quick: 1/10 scale, figures are NOT the real ones)" if quick else "")
-    )
-    head = ("figure", "value", "goal", "status")
-    print("  " + "  ".join(h.ljust(w[i]) for i, h in enumerate(head)))
-    print("  " + "  ".join("-" * w[i] for i in range(4)))
-    for r in rows:
-        print("  " + "  ".join(c.ljust(w[i]) for i, c in enumerate(r)))
+    print_summary(rows, "--quick: 1/10 scale, figures are NOT the real ones" if quick else "")
 
 
 def main(argv: list[str] | None = None) -> int:

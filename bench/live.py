@@ -40,6 +40,7 @@ from websockets.asyncio.client import ClientConnection, connect  # noqa: E402
 from websockets.typing import Origin  # noqa: E402
 
 from bench.engine import calibrate, machine, noise_line  # noqa: E402
+from bench.report import met, print_summary  # noqa: E402
 from simulator.live.run import FRAME_SECONDS, MAX_STEPS_PER_FRAME, TIME_SCALE  # noqa: E402
 from tests.servers import daphne_server, stop  # noqa: E402
 
@@ -486,9 +487,6 @@ def report_rate(out: dict, warmup_s: float, measure_s: float) -> None:
 
 
 def summary(out: dict, quick: bool) -> None:
-    def met(ok: bool) -> str:
-        return "MET" if ok else "NOT MET"
-
     pacing = "kept up" if not out["lagging_any"] else "lagged"
     rows = [
         ("step -> hops, median", f"{out['step_median']:.3f} ms", "-", "info"),
@@ -525,16 +523,7 @@ def summary(out: dict, quick: bool) -> None:
         ("live / engine (hops)", f"{out['live_hops'] / out['engine_hops']:.3f}", "-", "info"),
         ("pacing at max speed", pacing, "-", "info"),
     ]
-    w = [max(len(r[i]) for r in rows) for i in range(4)]
-    print(
-        "\n## Summary"
-        + (" (--quick: small samples, figures are NOT the real ones)" if quick else "")
-    )
-    head = ("figure", "value", "goal", "status")
-    print("  " + "  ".join(h.ljust(w[i]) for i, h in enumerate(head)))
-    print("  " + "  ".join("-" * w[i] for i in range(4)))
-    for r in rows:
-        print("  " + "  ".join(c.ljust(w[i]) for i, c in enumerate(r)))
+    print_summary(rows, "--quick: small samples, figures are NOT the real ones" if quick else "")
 
 
 def main(argv: list[str] | None = None) -> int:
