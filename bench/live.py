@@ -116,21 +116,6 @@ def pressure() -> str:
     return f"  CPU pressure: some task waited for a CPU {avg10:.0f}% of the last 10 s (PSI avg10)"
 
 
-def daphne_pid(port: int) -> int | None:
-    """The pid of our own Daphne child listening on ``port`` (to read its CPU time)."""
-    for proc in Path("/proc").iterdir():
-        if not proc.name.isdigit():
-            continue
-        try:
-            argv = (proc / "cmdline").read_bytes().split(b"\0")
-            ppid = int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
-        except (OSError, IndexError, ValueError):
-            continue
-        if ppid == os.getpid() and b"-p" in argv and str(port).encode() in argv:
-            return int(proc.name)
-    return None
-
-
 # -- the echo peer ------------------------------------------------------------------------
 
 
@@ -559,8 +544,8 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="msglab-bench-live-") as tmp:
         echo, echo_url = start_echo()
         try:
-            with daphne_server(Path(tmp), env) as base:
-                pid = daphne_pid(int(base.rsplit(":", 1)[1])) or 0
+            with daphne_server(Path(tmp), env) as server:
+                base, pid = server.url, server.pid
                 out.update(
                     asyncio.run(latency(base, echo_url, warmup, timed, rounds, (pid, echo.pid)))
                 )

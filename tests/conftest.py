@@ -49,7 +49,7 @@ def live_daphne(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     workdir = tmp_path_factory.mktemp("live-daphne")
     with contextlib.ExitStack() as stack:
         try:
-            url = stack.enter_context(daphne_server(workdir))
+            url = stack.enter_context(daphne_server(workdir)).url
         except ServerDidNotStart as error:
             pytest.fail(str(error))
         yield url

@@ -13,12 +13,19 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
 START_TIMEOUT_S = 30.0
 STOP_TIMEOUT_S = 10.0
+
+
+@dataclass(frozen=True)
+class RunningServer:
+    url: str  # http://127.0.0.1:PORT
+    pid: int  # Daphne's own process, e.g. to read its CPU time
 
 
 class ServerDidNotStart(RuntimeError):
@@ -52,9 +59,11 @@ def stop(process: subprocess.Popen[bytes]) -> None:
 
 
 @contextlib.contextmanager
-def daphne_server(workdir: Path, extra_env: dict[str, str] | None = None) -> Iterator[str]:
+def daphne_server(
+    workdir: Path, extra_env: dict[str, str] | None = None
+) -> Iterator[RunningServer]:
     """Migrate a file SQLite in ``workdir``, start Daphne on a free loopback port, wait until it
-    accepts connections and yield its base URL (``http://127.0.0.1:PORT``); stop it on exit.
+    accepts connections and yield its base URL and pid; stop it on exit.
 
     The server runs with ``DEBUG=1`` and the in-memory channel layer (``REDIS_URL`` removed);
     ``extra_env`` is applied last. Its output goes to ``workdir/daphne.log``. Raises
@@ -112,7 +121,7 @@ def daphne_server(workdir: Path, extra_env: dict[str, str] | None = None) -> Ite
                     f"{_read(log_path)}"
                 )
             time.sleep(0.05)
-        yield f"http://127.0.0.1:{port}"
+        yield RunningServer(f"http://127.0.0.1:{port}", server.pid)
     finally:
         stop(server)
 
