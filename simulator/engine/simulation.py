@@ -18,6 +18,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections import deque
 from collections.abc import Callable, Mapping
+from collections.abc import Set as AbstractSet
 from heapq import heappop, heappush
 from typing import Any, NoReturn
 
@@ -262,29 +263,17 @@ class Simulation:
 
     def state(self) -> dict[str, Any]:
         """Everything a viewer needs to draw the run now, messages in flight included."""
-        in_flight, handling = [], []
-        for key, _, _, env, frm, to, _, _ in sorted(self._heap):
-            if env is None:
-                continue  # a client's send that has not happened yet
-            mid, at = trace.message_id(env[ID]), millis(key >> 1)
-            if key & 1 == ARRIVE:
-                in_flight.append(
-                    {
-                        "message": mid,
-                        "type": env[TYPE],
-                        "kind": env[KIND],
-                        "from": self._nodes[frm].id,
-                        "to": self._nodes[to].id,
-                        "arrives_at": at,
-                    }
-                )
-            else:
+        flights, _ = self.flights()
+        flights.sort(key=lambda f: (f["arrives_at"], f["flight"]))
+        handling = []
+        for key, _, _, env, _, to, _, _ in sorted(self._heap):
+            if key & 1 == DONE:
                 handling.append(
                     {
-                        "message": mid,
+                        "message": trace.message_id(env[ID]),
                         "type": env[TYPE],
                         "service": self._nodes[to].id,
-                        "done_at": at,
+                        "done_at": millis(key >> 1),
                     }
                 )
         return {
@@ -295,8 +284,55 @@ class Simulation:
             "finished": self.finished,
             "halted": self._halted,
             "nodes": self.node_states(),
-            "in_flight": in_flight,
+            "in_flight": flights,
             "handling": handling,
+        }
+
+    def flights(
+        self, known: AbstractSet[int] = frozenset()
+    ) -> tuple[list[dict[str, Any]], set[int]]:
+        """Messages on their way: one *flight* per scheduled arrival, named by its heap ticket.
+
+        Returns the flights whose ids are not in ``known``, and the ids of all of them, so that
+        a viewer can be told only what changed since it last asked. A client's send is a flight
+        from the moment it is scheduled, before its message exists (its ``id`` is ``None``).
+        """
+        nodes, lat = self._nodes, self._lat
+        ids: set[int] = set()
+        added: list[dict[str, Any]] = []
+        for key, ticket, _, env, frm, to, _, index in self._heap:
+            if key & 1 != ARRIVE:
+                continue
+            ids.add(ticket)
+            if ticket in known:
+                continue
+            arrives = key >> 1
+            added.append(
+                {
+                    "flight": ticket,
+                    "from": nodes[frm].id,
+                    "to": nodes[to].id,
+                    # the envelope keeps no departure time; a hop takes the receiver's latency
+                    "departs_at": millis(max(0, arrives - lat[to])),
+                    "arrives_at": millis(arrives),
+                    "message": (
+                        self._unsent(frm, index) if env is None else trace.envelope(nodes, env)
+                    ),
+                }
+            )
+        return added, ids
+
+    def _unsent(self, client: int, index: int) -> dict[str, Any]:
+        send = self._nodes[client].sends[index]
+        return {
+            "id": None,
+            "type": send.type,
+            "kind": send.kind,
+            "correlation_id": None,
+            "causation_id": None,
+            "payload": dict(send.payload),
+            "headers": {"source": self._nodes[client].id, **send.headers},
+            "sent_at": None,
         }
 
     # ---- the scheduler ----------------------------------------------------------------------

@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from simulator.engine import ActionError, Simulation, Topology
+from simulator.engine.layout import layout
 from simulator.engine.narrate import narrate
 
 from .protocol import (
@@ -52,11 +53,13 @@ class LiveRun:
         self.scenario = scenario
         self.topology = topology
         self.sim = Simulation(topology)
+        self.layout = layout(topology)
         self.speed = 1.0
         self.playing = False  # what the learner asked for; the loop runs only while watched
         self.lagging = False
         self.viewers: list[Viewer] = []
         self._loop_task: asyncio.Task[None] | None = None
+        self._flights: set[int] = set()  # the flights viewers know of: hops frames send changes
 
     @property
     def advancing(self) -> bool:
@@ -89,6 +92,8 @@ class LiveRun:
 
     def snapshot(self) -> dict[str, Any]:
         sim = self.sim
+        state = sim.state()
+        self._flights = {flight["flight"] for flight in state["in_flight"]}
         return {
             "type": "snapshot",
             "v": PROTOCOL_VERSION,
@@ -99,7 +104,8 @@ class LiveRun:
             "speed": self.speed,
             "time_scale": TIME_SCALE,
             "topology": self.topology.to_dict(),
-            "state": sim.state(),
+            "layout": self.layout,
+            "state": state,
             "warnings": [w.to_dict() for w in self.topology.warnings],
             "trace": self._told(sim.trace(max(1, sim.seq - RECENT_RECORDS + 1))),
         }
@@ -113,10 +119,13 @@ class LiveRun:
         }
 
     def hops(self, records: list[dict[str, Any]]) -> dict[str, Any]:
+        scheduled, flights = self.sim.flights(known=self._flights)
+        landed, self._flights = sorted(self._flights - flights), flights
         return {
             **self._clock("hops"),
             "items": self._told(records),
             "nodes": self.sim.node_states(),
+            "flights": {"scheduled": scheduled, "landed": landed},
         }
 
     def _clock(self, frame_type: str) -> dict[str, Any]:
