@@ -4,6 +4,7 @@ from . import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("sim/", views.sandbox, name="sandbox"),
     path("sim/<slug:slug>/", views.simulator_page, name="sim"),
     path("scenarios/<slug:slug>.json", views.scenario_json, name="scenario-json"),
     path("schema/topology.json", views.topology_schema, name="topology-schema"),

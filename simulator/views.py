@@ -8,7 +8,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 from django_htmx.middleware import HtmxDetails
 
-from simulator.engine import topology_json_schema
+from simulator.engine import Topology, topology_json_schema
 from simulator.live.protocol import client_frame_schema
 from simulator.scenarios import Scenario, ScenarioNotFound, list_scenarios, load_scenario
 
@@ -41,7 +41,39 @@ def home(request: HtmxHttpRequest) -> HttpResponse:
 @require_safe
 def simulator_page(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """The live simulator for one scenario; static/js/sim-page.js opens its WebSocket."""
-    return render(request, "simulator/sim.html", {"scenario": _scenario_or_404(slug)})
+    scenario = _scenario_or_404(slug)
+    context = {"scenario": scenario, "inject": _send_another(scenario.topology)}
+    return render(request, "simulator/sim.html", context)
+
+
+@require_safe
+def sandbox(request: HtmxHttpRequest) -> HttpResponse:
+    """An empty canvas, and the scenarios to start from."""
+    return render(request, "simulator/sandbox.html", {"scenarios": list_scenarios()})
+
+
+def _send_another(topology: Topology) -> dict[str, Any] | None:
+    """The "Send another …" control: the first client's first send, made again on demand."""
+    for node in topology.nodes:
+        if node.kind == "client" and node.sends:
+            send, target = node.sends[0], topology.nodes[node.sends[0].to]
+            what = "order" if "Order" in send.type else send.type
+            return {
+                "label": f"Send another {what}",
+                "title": f"{node.label} sends another {send.type} to {target.label} (O)",
+                "frame": {
+                    "action": "inject",
+                    "from": node.id,
+                    "to": target.id,
+                    "message": {
+                        "type": send.type,
+                        "kind": send.kind,
+                        "payload": send.payload,
+                        "headers": send.headers,
+                    },
+                },
+            }
+    return None
 
 
 @require_safe
