@@ -1,11 +1,15 @@
-// The simulator page: wires the controls, the clock, the message log and the narrator to the
-// live connection's events. Every text from the server goes in with textContent, never as HTML.
+// The simulator page: wires the controls, the clock, the timeline, the keyboard shortcuts, the
+// warnings and the narrator to the live connection's events, and starts the page's islands (the
+// diagram, the inspector, the message log). Every text from the server goes in with
+// textContent, never as HTML.
 
+import { Diagram } from "./diagram.js";
+import { Inspector } from "./inspector.js";
 import { LiveConnection } from "./live.js";
+import { MessageLog } from "./log.js";
 
-const MAX_LOG_ITEMS = 500; // as many as a snapshot carries
 const NARRATE_EVERY_MS = 500; // a screen reader cannot keep up with a hop per frame
-const SPEED_EVERY_MS = 100;
+const SEND_EVERY_MS = 100; // for the sliders: the server allows 20 frames a second
 
 const root = document.querySelector("[data-ws-url]");
 const part = (name) => root.querySelector(`[data-sim="${name}"]`);
@@ -13,8 +17,9 @@ const buttons = Object.fromEntries(
   [...root.querySelectorAll("[data-sim-action]")].map((b) => [b.dataset.simAction, b]),
 );
 const speed = part("speed");
-const speedOutput = part("speed-output");
-const log = part("log");
+const timeline = part("timeline");
+// The first client send of the scenario, made again by "Send another order" (the view's JSON).
+const injectFrame = JSON.parse(document.getElementById("sim-inject")?.textContent ?? "null");
 
 const run = {
   live: false,
@@ -28,7 +33,6 @@ const run = {
   lagging: false,
 };
 let shownRun = null;
-let editingSpeed = false; // while the thumb moves, echoes of the old speed must not move it back
 
 function act(frame) {
   part("error").textContent = ""; // the last refusal was about an earlier action
@@ -38,33 +42,57 @@ function act(frame) {
 // ---- controls --------------------------------------------------------------------------------
 
 for (const [action, button] of Object.entries(buttons)) {
-  button.addEventListener("click", () => act({ action }));
+  button.addEventListener("click", () => act(action === "inject" ? injectFrame : { action }));
 }
-speed.addEventListener("input", () => {
-  editingSpeed = true;
-  showSpeed(Number(speed.value));
-});
-// `change` fires once the learner lets go: the server allows 20 frames a second, not one a
-// pixel. A held arrow key still fires it ~30 times a second, so send at most every 100 ms and
-// always send the last value.
-let speedSentAt = 0;
-let speedTimer = null;
-speed.addEventListener("change", () => {
-  clearTimeout(speedTimer);
-  const wait = speedSentAt + SPEED_EVERY_MS - performance.now();
-  if (wait <= 0) sendSpeed();
-  else speedTimer = setTimeout(sendSpeed, wait);
-});
 
-function sendSpeed() {
-  editingSpeed = false;
-  speedSentAt = performance.now();
-  act({ action: "speed", value: Number(speed.value) });
+// A slider sends on `change`, once the learner lets go: the server allows 20 frames a second,
+// not one a pixel. A held arrow key still fires `change` ~30 times a second, so send at most
+// every 100 ms and always send the last value. While the thumb moves, echoes of the old value
+// from the server must not move it back.
+function throttledSlider(input, show, frame) {
+  const slider = { editing: false };
+  let sentAt = 0;
+  let timer = null;
+  const send = () => {
+    slider.editing = false;
+    sentAt = performance.now();
+    act(frame(Number(input.value)));
+  };
+  input.addEventListener("input", () => {
+    slider.editing = true;
+    show(Number(input.value));
+  });
+  input.addEventListener("change", () => {
+    clearTimeout(timer);
+    const wait = sentAt + SEND_EVERY_MS - performance.now();
+    if (wait <= 0) send();
+    else timer = setTimeout(send, wait);
+  });
+  return slider;
+}
+
+const speedSlider = throttledSlider(speed, showSpeed, (value) => ({ action: "speed", value }));
+// A seek goes back only: the timeline ends at the newest record, and a snapshot answers it.
+const timelineSlider = throttledSlider(timeline, showTimeline, (seq) => ({ action: "seek", seq }));
+
+// A played run renders 60 times a second: a write that changes nothing would still cost the
+// browser a restyle, so these write only what changed.
+function setText(element, text) {
+  if (element.textContent !== text) element.textContent = text;
+}
+
+function setAttribute(element, name, value) {
+  if (element.getAttribute(name) !== value) element.setAttribute(name, value);
 }
 
 function showSpeed(value) {
-  speedOutput.textContent = `${value}×`;
-  speed.setAttribute("aria-valuetext", `${value}×`);
+  setText(part("speed-output"), `${value}×`);
+  setAttribute(speed, "aria-valuetext", `${value}×`);
+}
+
+function showTimeline(value) {
+  setText(part("timeline-output"), `${value} / ${timeline.max}`);
+  setAttribute(timeline, "aria-valuetext", `record ${value} of ${timeline.max}`);
 }
 
 function render() {
@@ -75,20 +103,27 @@ function render() {
     step: run.live && !over,
     back: run.live && run.steps > 0,
     reset: run.live,
+    inject: run.live && run.halted === null,
   };
   const focused = document.activeElement;
   for (const [action, button] of Object.entries(buttons)) button.disabled = !enabled[action];
   speed.disabled = !run.live;
-  buttons.play.setAttribute("aria-pressed", String(run.playing));
+  timeline.disabled = !run.live || (run.seq === 0 && !timelineSlider.editing);
+  setAttribute(buttons.play, "aria-pressed", String(run.playing));
   // A button that disables itself would drop keyboard focus to <body>; hand it to its partner.
   if (focused?.disabled) {
     const partner = { play: "pause", pause: "play", back: "step" }[focused.dataset.simAction];
     const next = [buttons[partner], buttons.step, buttons.reset].find((b) => b && !b.disabled);
     next?.focus();
   }
-  if (!editingSpeed) {
-    speed.value = run.speed;
+  if (!speedSlider.editing) {
+    if (Number(speed.value) !== run.speed) speed.value = run.speed;
     showSpeed(run.speed);
+  }
+  if (!timelineSlider.editing) {
+    if (Number(timeline.max) !== run.seq) timeline.max = run.seq;
+    if (Number(timeline.value) !== run.seq) timeline.value = run.seq;
+    showTimeline(run.seq);
   }
 
   // While playing the clock runs between events, in fractions of a millisecond.
@@ -96,29 +131,39 @@ function render() {
   if (run.halted) clock += ` · halted: ${run.halted.message}`;
   else if (run.finished) clock += " · finished";
   else if (run.lagging) clock += " · falling behind";
-  part("clock").textContent = clock;
+  setText(part("clock"), clock);
 }
 
-// ---- message log -----------------------------------------------------------------------------
+// ---- keyboard shortcuts: P play/pause, S step, B step back, R reset, O send another --------
 
-function logItem(record) {
-  const item = document.createElement("li");
-  item.dataset.event = record.event;
-  const time = document.createElement("span");
-  time.className = "sim-log-t";
-  time.textContent = `${record.t} ms`;
-  item.append(time, " ", record.text);
-  return item;
-}
+const SHORTCUTS = { p: ["play", "pause"], s: ["step"], b: ["back"], r: ["reset"], o: ["inject"] };
 
-function appendToLog(records, { replace = false } = {}) {
-  // Follow the newest entry unless the learner has scrolled up to read an older one.
-  const following = log.scrollHeight - log.scrollTop - log.clientHeight < 40;
-  const items = records.slice(-MAX_LOG_ITEMS).map(logItem);
-  if (replace) log.replaceChildren(...items);
-  else log.append(...items);
-  while (log.childElementCount > MAX_LOG_ITEMS) log.firstElementChild.remove();
-  if (following || replace) log.scrollTop = log.scrollHeight;
+document.addEventListener("keydown", (event) => {
+  const actions = SHORTCUTS[event.key?.toLowerCase()];
+  // A key the diagram or a menu has used, a chord, or typing in a field is not a shortcut; a
+  // held key would repeat the action 30 times a second, past the server's rate limit.
+  if (!actions || event.defaultPrevented || event.repeat) return;
+  if (event.ctrlKey || event.altKey || event.metaKey) return;
+  if (event.target.closest?.("input, select, textarea, [contenteditable], [role=menu]")) return;
+  const button = actions.map((action) => buttons[action]).find((b) => b && !b.disabled);
+  if (!button) return;
+  event.preventDefault();
+  button.click();
+});
+
+// ---- warnings --------------------------------------------------------------------------------
+
+function showWarnings(warnings) {
+  const box = part("warnings");
+  const items = warnings.map((warning) => {
+    const item = document.createElement("li");
+    const code = document.createElement("code");
+    code.textContent = warning.code;
+    item.append(code, " ", warning.message);
+    return item;
+  });
+  box.querySelector("ul").replaceChildren(...items);
+  box.hidden = warnings.length === 0;
 }
 
 // ---- narrator: at most one announcement per NARRATE_EVERY_MS ---------------------------------
@@ -160,15 +205,7 @@ root.addEventListener("msglab:snapshot", ({ detail: snap }) => {
   const { t, seq, steps, finished, halted } = snap.state;
   Object.assign(run, { t, seq, steps, finished, halted, playing: snap.playing, speed: snap.speed });
   run.lagging = false;
-  const warnings = part("warnings");
-  const items = snap.warnings.map((warning) => {
-    const item = document.createElement("li");
-    item.textContent = warning.message;
-    return item;
-  });
-  warnings.querySelector("ul").replaceChildren(...items);
-  warnings.hidden = snap.warnings.length === 0;
-  appendToLog(snap.trace, { replace: true });
+  showWarnings(snap.warnings);
   // The first snapshot of a run is said by the status line ("Live"); later ones answer Step
   // back, Reset or a reconnect, and a learner who cannot see the log needs to hear where it is.
   if (snap.run === shownRun) narrate([`At record ${seq}, ${Math.round(t)} ms`]);
@@ -179,7 +216,6 @@ root.addEventListener("msglab:snapshot", ({ detail: snap }) => {
 root.addEventListener("msglab:hops", ({ detail: hops }) => {
   const { t, seq, steps, finished, halted } = hops;
   Object.assign(run, { t, seq, steps, finished, halted });
-  appendToLog(hops.items);
   narrate(hops.items.map((item) => item.text));
   render();
 });
@@ -194,4 +230,8 @@ root.addEventListener("msglab:error", ({ detail: error }) => {
   part("error").textContent = error.field ? `${error.detail} (${error.field})` : error.detail;
 });
 
+// The islands listen before the connection opens, so that they all hear the first snapshot.
+new Diagram(part("diagram"), root);
+new Inspector(part("inspector"), root);
+new MessageLog(part("log-box"), root);
 new LiveConnection(root, root.dataset.wsUrl);
