@@ -24,6 +24,13 @@ $(STAMP): requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
+# axe-core, for the accessibility tests; pinned by package-lock.json, never served to learners.
+NODE_STAMP := node_modules/.installed
+$(NODE_STAMP): package.json package-lock.json
+	@command -v npm >/dev/null || { echo "npm not found: install Node.js and npm (apt-get install nodejs npm), needed by the accessibility tests"; exit 1; }
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
+
 setup: $(STAMP)  ## Create the venv, install, migrate, collect static files
 	$(BIN)/python manage.py migrate --noinput --verbosity 0
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
@@ -37,13 +44,14 @@ lint: $(STAMP)  ## ruff check, ruff format --check, mypy
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-test: setup lint  ## Lint, type-check and run the test suite
+test: setup lint $(NODE_STAMP)  ## Lint, type-check and run the test suite
 	$(BIN)/pytest
 
-bench: $(STAMP)  ## Benchmark the engine, then the live stream (a real Daphne)
+bench: $(STAMP)  ## Benchmark the engine, the live stream (a real Daphne), the page (Chromium)
 	$(BIN)/python bench/engine.py
 	$(BIN)/python bench/live.py
+	$(BIN)/python bench/browser.py
 
 clean:  ## Remove collected static files and tool caches (keeps .venv and the database)
-	rm -rf staticfiles .pytest_cache .mypy_cache .ruff_cache test-results
+	rm -rf staticfiles node_modules .pytest_cache .mypy_cache .ruff_cache test-results
 	find . -path ./$(VENV) -prune -o -type d -name __pycache__ -exec rm -rf {} +

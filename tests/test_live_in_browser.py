@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import Locator, Page, Request, WebSocket, WebSocketRoute, expect
+from playwright.sync_api import Page, Request, WebSocket, WebSocketRoute, expect
+
+from tests.browser import button, log_entries, open_sim
 
 pytestmark = pytest.mark.browser
 
@@ -36,19 +38,6 @@ class Relay:
         for socket in self.held:
             socket.connect_to_server()
         self.held.clear()
-
-
-def open_sim(page: Page, slug: str = "order-flow") -> None:
-    page.goto(f"/sim/{slug}/")
-    page.wait_for_selector('[data-ws="open"]')
-
-
-def button(page: Page, name: str) -> Locator:
-    return page.get_by_role("button", name=name, exact=True)
-
-
-def log_entries(page: Page) -> Locator:
-    return page.get_by_role("log", name="Message log").get_by_role("listitem")
 
 
 def test_three_steps_log_three_records_and_step_back_forgets_the_last(

@@ -6,6 +6,7 @@ from django.test import Client
 from django.utils.html import escape
 from pytest_django.asserts import assertContains, assertTemplateUsed
 
+from simulator.live.protocol import Inject, parse_frame
 from simulator.scenarios import list_scenarios, load_scenario
 
 
@@ -37,7 +38,7 @@ def test_sim_page_loads_its_script_as_a_module_from_static(client: Client) -> No
 def test_sim_page_message_log_is_silent_so_the_throttled_narrator_speaks(client: Client) -> None:
     html = client.get("/sim/order-flow/").content.decode()
 
-    log = re.search(r'<ol [^>]*aria-label="Message log"[^>]*>', html)
+    log = re.search(r'<[a-z]+ [^>]*aria-label="Message log"[^>]*>', html)
     assert log is not None and 'role="log"' in log[0] and 'aria-live="off"' in log[0], log
 
 
@@ -67,3 +68,29 @@ def test_home_page_links_each_scenario_to_its_sim_page(client: Client) -> None:
 
     for scenario in list_scenarios():
         assertContains(response, f'href="/sim/{scenario.slug}/"', count=1)
+
+
+def test_send_another_order_repeats_the_first_clients_first_send(client: Client) -> None:
+    response = client.get("/sim/order-flow/")
+
+    assertContains(response, "Send another order")
+    script = re.search(
+        r'<script id="sim-inject" type="application/json">(.*?)</script>', response.content.decode()
+    )
+    assert script is not None
+    frame = parse_frame(script[1])
+    assert isinstance(frame, Inject)
+    assert (frame.from_, frame.to, frame.message.type) == (
+        "gateway",
+        "order.commands",
+        "PlaceOrderCommand",
+    )
+    assert frame.message.payload == {"orderId": "A123", "customerId": "C55", "totalAmount": 499.99}
+
+
+def test_send_another_names_the_message_type_when_it_is_not_an_order(client: Client) -> None:
+    response = client.get("/sim/request-reply/")
+
+    topology = load_scenario("request-reply").topology
+    client_node = next(n for n in topology.nodes if n.kind == "client")
+    assertContains(response, f"Send another {client_node.sends[0].type}")

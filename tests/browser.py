@@ -1,0 +1,18 @@
+"""Helpers for the browser tests: open the simulator page, find its parts by role and name."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Locator, Page
+
+
+def open_sim(page: Page, slug: str = "order-flow") -> None:
+    page.goto(f"/sim/{slug}/")
+    page.wait_for_selector('[data-ws="open"]')
+
+
+def button(page: Page, name: str) -> Locator:
+    return page.get_by_role("button", name=name, exact=True)
+
+
+def log_entries(page: Page) -> Locator:
+    return page.get_by_role("log", name="Message log").get_by_role("listitem")

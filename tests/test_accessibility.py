@@ -1,0 +1,73 @@
+"""axe-core finds no serious or critical accessibility problem on the simulator pages.
+
+axe-core comes from npm (package.json, installed by `make test`) and is served to the page from
+the page's own origin, so the test needs no network and loads nothing from elsewhere.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page, Route
+
+from tests.browser import button, log_entries, open_sim
+
+pytestmark = pytest.mark.browser
+
+AXE = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
+AXE_MISSING = "axe-core not installed: run `make test` (it runs `npm ci`), or `npm ci`"
+
+
+@pytest.fixture
+def axe_url(page: Page, live_daphne: str) -> str:
+    if not AXE.exists():
+        if os.environ.get("MSGLAB_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"{AXE_MISSING} — MSGLAB_REQUIRE_BROWSER=1", pytrace=False)
+        pytest.skip(AXE_MISSING)
+    url = f"{live_daphne}/__tests__/axe.min.js"
+
+    def serve(route: Route) -> None:
+        route.fulfill(path=AXE, content_type="text/javascript")
+
+    page.route(url, serve)
+    return url
+
+
+def serious_violations(page: Page, axe_url: str) -> list[dict[str, Any]]:
+    page.add_script_tag(url=axe_url)
+    violations: list[dict[str, Any]] = page.evaluate(
+        """async () => (await axe.run(document, {resultTypes: ["violations"]})).violations
+             .filter(v => v.impact === "serious" || v.impact === "critical")
+             .map(v => ({id: v.id, impact: v.impact, help: v.help,
+                         nodes: v.nodes.map(n => n.target.join(" ")).slice(0, 5)}))"""
+    )
+    return violations
+
+
+def test_the_order_flow_page_mid_run_has_no_serious_violations(page: Page, axe_url: str) -> None:
+    open_sim(page)
+    for _ in range(8):  # tokens on the diagram, entries in the log
+        button(page, "Step").click()
+    log_entries(page).last.get_by_role("button").click()  # and the inspector filled in
+
+    assert serious_violations(page, axe_url) == []
+
+
+def test_the_order_flow_page_in_dark_mode_has_no_serious_violations(
+    page: Page, axe_url: str
+) -> None:
+    page.emulate_media(color_scheme="dark")
+    open_sim(page)
+    for _ in range(8):
+        button(page, "Step").click()
+
+    assert serious_violations(page, axe_url) == []
+
+
+def test_the_sandbox_has_no_serious_violations(page: Page, axe_url: str) -> None:
+    page.goto("/sim/")
+
+    assert serious_violations(page, axe_url) == []
