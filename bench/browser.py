@@ -1,0 +1,337 @@
+"""msglab browser benchmark: the simulator page in headless Chromium, 300 messages in flight.
+
+Run from the repo root:
+
+    python bench/browser.py            # the full report (about 30 s)
+    python bench/browser.py --quick    # 1 s windows: a smoke check, not the report
+
+Starts Daphne (tests/servers.py) with bench/scenarios/ added (MSGLAB_SCENARIO_DIRS) and drives
+Debian's Chromium (/usr/bin/chromium, headless) through Playwright. Figures: the frame rate of
+/sim/browser-300/ while about 300 tokens fly, against the same browser's bare frame rate and a
+page moving 300 plain SVG circles; the bytes /sim/order-flow/ transfers on a cold load, and its
+requests to other origins. Exit status 0 when it ran (goals not met are reported); 2 when no
+token was ever visible (the frame rate would mean nothing). See bench/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import gzip
+import os
+import platform
+import statistics
+import sys
+import tempfile
+import time
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from playwright.sync_api import Browser, CDPSession, Page, ViewportSize, sync_playwright  # noqa: E402
+
+from bench.engine import machine  # noqa: E402
+from bench.live import cpu_seconds, pressure  # noqa: E402
+from bench.report import met, print_summary  # noqa: E402
+from tests.servers import daphne_server  # noqa: E402
+
+GOAL_FPS, GOAL_KB = 55.0, 150.0  # KB = 1,000 bytes
+CHROMIUM = "/usr/bin/chromium"
+SCENARIO, WEIGHT_PAGE = "browser-300", "order-flow"
+TARGET, READY = 300, 285  # tokens the scenario keeps in flight; the window opens at READY
+SPEED = 2  # 20 simulated ms per wall second: the scenario is full 3.5 s after Play
+TOKENS = ".sim-diagram .token"
+VIEWPORT: ViewportSize = {"width": 1366, "height": 900}
+METRICS = ("TaskDuration", "ScriptDuration", "LayoutDuration", "RecalcStyleDuration")
+COUNTS = ("LayoutCount", "RecalcStyleCount")
+
+# How many elements matching a selector are visible (not display:none, hidden or transparent).
+VISIBLE_JS = """(selector) => [...document.querySelectorAll(selector)]
+  .filter((e) => e.checkVisibility({visibilityProperty: true, opacityProperty: true})).length"""
+# Counts requestAnimationFrame callbacks for `seconds` (frame times from the callback's
+# argument); samples the visible tokens every 250 ms when given a selector.
+FRAMES_JS = """async ([seconds, selector]) => {
+  const visible = () => (VISIBLE)(selector);
+  const tokens = [], times = [];
+  const sampler = selector && setInterval(() => tokens.push(visible()), 250);
+  // which tokens moved during the window: a diagram that stops moving them would be fast too
+  const start = selector ? [...document.querySelectorAll(selector)]
+    .map((e) => [e, e.dataset.flight, e.getAttribute("transform")]) : [];
+  let kept = [], moved = 0;
+  setTimeout(() => {  // a quarter second in: every token has had several turns by then
+    kept = start.filter(([e, flight]) => e.isConnected && e.dataset.flight === flight);
+    moved = kept.filter(([e, , t]) => e.getAttribute("transform") !== t).length;
+  }, 250);
+  await new Promise((done) => {
+    const tick = (now) => {
+      times.push(now);
+      if (now - times[0] < seconds * 1000) requestAnimationFrame(tick); else done();
+    };
+    requestAnimationFrame(tick);
+  });
+  if (selector) { clearInterval(sampler); tokens.push(visible()); }
+  return {times, tokens, nodes: document.getElementsByTagName("*").length,
+          moved, kept: kept.length};
+}""".replace("VISIBLE", VISIBLE_JS)
+RENDERER_JS = """() => {
+  const gl = document.createElement("canvas").getContext("webgl");
+  const info = gl && gl.getExtension("WEBGL_debug_renderer_info");
+  return info ? gl.getParameter(info.UNMASKED_RENDERER_WEBGL) : "unknown (no WebGL)";
+}"""
+CIRCLES_HTML = """<!doctype html><title>300 circles</title>
+<svg width="1000" height="600" viewBox="0 0 1000 600"></svg><script>
+const svg = document.querySelector("svg"), dots = [];
+for (let i = 0; i < 300; i++) {
+  const g = document.createElementNS("http://www.w3.org/2000/svg", "g");
+  g.innerHTML = `<circle r="7" fill="hsl(${i * 7} 60% 50%)"/>`;
+  svg.append(g); dots.push(g);
+}
+requestAnimationFrame(function frame(now) {
+  dots.forEach((g, i) => g.setAttribute("transform",
+    `translate(${100 + 800 * ((now / 3000 + i / 300) % 1)} ${50 + (i % 6) * 100})`));
+  requestAnimationFrame(frame);
+});
+</script>"""
+
+
+def origin(url: str) -> str:
+    parts = urlsplit(url)
+    scheme = {"ws": "http", "wss": "https"}.get(parts.scheme, parts.scheme)
+    return f"{scheme}://{parts.netloc}"
+
+
+def metrics(cdp: CDPSession) -> dict[str, float]:
+    return {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
+
+
+def frames(page: Page, seconds: float, selector: str = "") -> dict[str, Any]:
+    """The frame rate over ``seconds``, and where the renderer's main thread spent its time."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Performance.enable")
+    before = metrics(cdp)
+    raw = page.evaluate(FRAMES_JS, [seconds, selector])
+    after = metrics(cdp)
+    times: list[float] = raw["times"]
+    gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
+    span = (times[-1] - times[0]) / 1000
+    return {
+        "fps": len(gaps) / span,
+        "span": span,
+        "frames": len(gaps),
+        "max_gap": max(gaps),
+        "slow": sum(gap > 25 for gap in gaps),
+        "tokens": raw["tokens"],
+        "nodes": raw["nodes"],
+        "moved": raw.get("moved", 0),
+        "kept": raw.get("kept", 0),
+        "busy": {k: (after[k] - before[k]) / span for k in METRICS + COUNTS},
+    }
+
+
+def busy_line(f: dict[str, Any]) -> str:
+    """Main-thread shares (CDP Performance.getMetrics); more than one layout a frame means
+    scripts forced some (reading geometry after changing the DOM)."""
+    busy = f["busy"]
+    share = ", ".join(f"{k.removesuffix('Duration')} {busy[k]:.0%}" for k in METRICS)
+    per_frame = busy["LayoutCount"] / f["fps"], busy["RecalcStyleCount"] / f["fps"]
+    return (
+        f"main thread busy (share of wall time): {share}; "
+        f"{per_frame[0]:.1f} layouts and {per_frame[1]:.1f} style recalcs per frame"
+    )
+
+
+def page_weight(browser: Browser, base: str) -> dict[str, Any]:
+    """Cold load of the order-flow page: every HTTP response as transferred (CDP), sockets."""
+    context = browser.new_context(viewport=VIEWPORT)  # fresh context: empty cache
+    page = context.new_page()
+    cdp = context.new_cdp_session(page)
+    seen: dict[str, dict[str, Any]] = {}
+    sockets: list[str] = []
+
+    def sent(e: dict[str, Any]) -> None:
+        seen.setdefault(e["requestId"], {"url": e["request"]["url"], "bytes": 0, "enc": "-"})
+
+    def answered(e: dict[str, Any]) -> None:
+        headers = {k.lower(): v for k, v in e["response"]["headers"].items()}
+        seen[e["requestId"]].update(status=e["response"]["status"], type=e["type"])
+        seen[e["requestId"]]["enc"] = headers.get("content-encoding", "none")
+
+    def finished(e: dict[str, Any]) -> None:
+        seen[e["requestId"]]["bytes"] = e["encodedDataLength"]
+
+    cdp.on("Network.requestWillBeSent", sent)
+    cdp.on("Network.responseReceived", answered)
+    cdp.on("Network.loadingFinished", finished)
+    cdp.on("Network.webSocketCreated", lambda e: sockets.append(e["url"]))
+    cdp.send("Network.enable")
+    page.goto(f"{base}/sim/{WEIGHT_PAGE}/")
+    page.wait_for_selector('[data-ws="open"]', state="attached")
+    page.wait_for_load_state("networkidle")
+    for rid, item in seen.items():  # what gzip would leave of each body (headers kept)
+        if item["url"].startswith("http") and item["enc"] == "none":
+            body = cdp.send("Network.getResponseBody", {"requestId": rid})
+            text = body["body"]
+            raw = base64.b64decode(text) if body["base64Encoded"] else text.encode()
+            item["gzip"] = item["bytes"] - len(raw) + len(gzip.compress(raw, 6))
+    context.close()
+    urls = [item["url"] for item in seen.values()] + sockets
+    network = [u for u in urls if urlsplit(u).scheme in ("http", "https", "ws", "wss")]
+    items = list(seen.values())
+    return {
+        "items": items,
+        "sockets": sockets,
+        "bytes": sum(item["bytes"] for item in items),
+        "gzip": sum(item.get("gzip", item["bytes"]) for item in items),
+        "foreign": [u for u in network if origin(u) != base],
+        "not_network": len(urls) - len(network),  # data: or blob: URLs: no request made
+    }
+
+
+def diagram_fps(browser: Browser, base: str, seconds: float, pid: int) -> dict[str, Any]:
+    page = browser.new_page(viewport=VIEWPORT)
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(f"{base}/sim/{SCENARIO}/")
+    page.wait_for_selector('[data-ws="open"]', state="attached")
+    page.get_by_label("Speed").fill(str(SPEED))
+    page.get_by_role("button", name="Play", exact=True).click()
+    page.locator(".sim-diagram").scroll_into_view_if_needed()
+    best, t0 = 0, time.monotonic()
+    while best < READY and time.monotonic() - t0 < 30:  # the scenario fills in about 3.5 s
+        best = max(best, page.evaluate(VISIBLE_JS, TOKENS))
+        time.sleep(0.25)
+    ramp = time.monotonic() - t0
+    cpu0 = cpu_seconds(pid)
+    out = frames(page, seconds, TOKENS)
+    out["server_cpu"] = (cpu_seconds(pid) - cpu0) / out["span"]
+    out.update(ramp=ramp, ready=best, in_dom=page.locator(TOKENS).count(), errors=errors)
+    page.close()
+    return out
+
+
+def peer_fps(browser: Browser, seconds: float, html: str = "") -> dict[str, Any]:
+    page = browser.new_page(viewport=VIEWPORT)
+    if html:
+        page.set_content(html)
+    page.wait_for_timeout(1000)  # a new page's first frames are slow: not the steady rate
+    out = frames(page, seconds)
+    page.close()
+    return out
+
+
+def report(
+    w: dict[str, Any], d: dict[str, Any], bare: dict[str, Any], dots: dict[str, Any]
+) -> None:
+    print(f"\n## 1. Page weight: /sim/{WEIGHT_PAGE}/, cold cache, until live")
+    for item in w["items"]:
+        path = urlsplit(item["url"]).path or item["url"]
+        print(f"  {item['bytes']:>8,} B  {item.get('status', '-')}  {item['enc']:<5} {path}")
+    enc = {item["enc"] for item in w["items"]}
+    print(
+        f"  total {w['bytes']:,} B = {w['bytes'] / 1000:.1f} KB transferred in "
+        f"{len(w['items'])} responses (headers included; content-encoding: {', '.join(enc)}); "
+        f"gzip -6 of the uncompressed bodies would transfer {w['gzip'] / 1000:.1f} KB"
+    )
+    print(f"  WebSocket: {', '.join(w['sockets']) or 'none'}")
+    print(
+        f"  requests to other origins: {len(w['foreign'])} {w['foreign'] or ''}; "
+        f"non-network URLs (data:, blob:): {w['not_network']}"
+    )
+    print(f"\n## 2. Frame rate: /sim/{SCENARIO}/ at speed {SPEED}, {d['span']:.2f} s window")
+    tokens = d["tokens"]
+    print(
+        f"  visible tokens: {d['ready']} after {d['ramp']:.1f} s of play (window opens at "
+        f"{READY}); in the window min {min(tokens)}, mean {statistics.fmean(tokens):.0f}, "
+        f"max {max(tokens)}; {d['in_dom']} tokens in the DOM at the end, {d['nodes']:,} elements"
+    )
+    print(
+        f"  tokens that moved in the window's first 0.25 s: {d['moved']} of the {d['kept']} "
+        "still in flight then (past 150 moving tokens, tokens take turns to move)"
+    )
+    print(
+        f"  diagram: {d['fps']:.1f} fps ({d['frames']} frames), longest frame gap "
+        f"{d['max_gap']:.1f} ms, {d['slow']} gaps > 25 ms (goal >= {GOAL_FPS:g} fps)"
+    )
+    print(f"  {busy_line(d)}")
+    print(f"  Daphne CPU during the window: {d['server_cpu']:.0%} of a core")
+    print(f"  uncaught errors in the page: {len(d['errors'])} {d['errors'][:3] or ''}")
+    print(f"\n## 3. Peers, same browser, same run, {bare['span']:.2f} s windows")
+    print(
+        f"  bare page (about:blank): {bare['fps']:.1f} fps, longest gap {bare['max_gap']:.1f} ms; "
+        f"diagram / bare = {d['fps'] / bare['fps']:.2f}"
+    )
+    print(f"    {busy_line(bare)}")
+    print(
+        f"  300 plain SVG circles moved by transform: {dots['fps']:.1f} fps, longest gap "
+        f"{dots['max_gap']:.1f} ms; diagram / circles = {d['fps'] / dots['fps']:.2f}"
+    )
+    print(f"    {busy_line(dots)}")
+
+
+def renderer(browser: Browser) -> str:
+    """The GPU Chromium draws with: SwiftShader means software rendering on the CPU."""
+    page = browser.new_page()
+    name: str = page.evaluate(RENDERER_JS)
+    page.close()
+    return name
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
+    p.add_argument("--quick", action="store_true", help="1 s windows: a smoke check")
+    quick = p.parse_args(argv).quick
+    seconds = 1.0 if quick else 5.0
+    print("# msglab browser benchmark" + (" (--quick)" if quick else ""))
+    print(machine())
+    print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print(pressure())
+    env = {"MSGLAB_SCENARIO_DIRS": str(ROOT / "bench" / "scenarios")}
+    with (
+        tempfile.TemporaryDirectory(prefix="msglab-bench-browser-") as tmp,
+        daphne_server(Path(tmp), env) as server,
+        sync_playwright() as pw,
+    ):
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        print(
+            f"Chromium {browser.version} headless ({CHROMIUM}), Playwright {version('playwright')}"
+            f", Python {platform.python_version()}; Daphne on 127.0.0.1, DEBUG=1; viewport "
+            f"{VIEWPORT['width']}x{VIEWPORT['height']}"
+        )
+        print(f"renderer (WebGL): {renderer(browser)}")
+        weight = page_weight(browser, server.url)
+        bare = peer_fps(browser, seconds)
+        diagram = diagram_fps(browser, server.url, seconds, server.pid)
+        dots = peer_fps(browser, seconds, CIRCLES_HTML)
+        browser.close()
+    report(weight, diagram, bare, dots)
+    print(f"\nload average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print(pressure())
+    tokens, fps = diagram["tokens"], diagram["fps"]
+    kb, foreign = weight["bytes"] / 1000, weight["foreign"]
+    rows = [
+        ("diagram fps, ~300 in flight", f"{fps:.1f} fps", f">= {GOAL_FPS:g} fps",
+         met(fps >= GOAL_FPS)),
+        ("tokens visible, min / mean / max",
+         f"{min(tokens)} / {statistics.fmean(tokens):.0f} / {max(tokens)}", f"~{TARGET}", "info"),
+        ("longest frame gap", f"{diagram['max_gap']:.1f} ms", "-", "info"),
+        ("bare page fps (ceiling)", f"{bare['fps']:.1f} fps", "-", "info"),
+        ("diagram / ceiling", f"{fps / bare['fps']:.2f}", "-", "info"),
+        ("300 SVG circles peer", f"{dots['fps']:.1f} fps", "-", "info"),
+        (f"page weight, /sim/{WEIGHT_PAGE}/", f"{kb:.1f} KB", f"<= {GOAL_KB:g} KB",
+         met(kb <= GOAL_KB)),
+        ("requests to other origins", str(len(foreign)), "= 0", met(not foreign)),
+    ]  # fmt: skip
+    print_summary(rows, "--quick: 1 s windows, figures are NOT the report" if quick else "")
+    if max(tokens) == 0:
+        print(f"\n!! no visible {TOKENS} during the window: the frame rate means nothing")
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

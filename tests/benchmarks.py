@@ -1,0 +1,36 @@
+"""Helpers for the benchmark smoke tests: run a bench/ script with --quick, read its report."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_quick(script: str, timeout: float) -> str:
+    """Run ``bench/<script> --quick`` from the repo root; its output, once it has exited 0."""
+    result = subprocess.run(
+        [sys.executable, f"bench/{script}", "--quick"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout
+
+
+def summary_of(out: str) -> str:
+    return out.split("## Summary", 1)[1]
+
+
+def assert_mentions(text: str, parts: Iterable[str]) -> None:
+    for part in parts:
+        assert part in text, f"missing {part!r} in:\n{text}"
+
+
+def summary_line(summary: str, figure: str) -> str:
+    return next(line for line in summary.splitlines() if figure in line).rstrip()

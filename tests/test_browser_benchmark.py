@@ -1,0 +1,53 @@
+"""The browser benchmark still runs against a real Daphne and a real Chromium and prints every
+figure (no timings or sizes are asserted: those are measured in benchmarks, not in tests)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.benchmarks import assert_mentions, run_quick, summary_line, summary_of
+
+pytestmark = pytest.mark.browser
+
+
+def test_the_quick_browser_benchmark_prints_every_figure_and_exits_0() -> None:
+    out = run_quick("browser.py", timeout=180)
+
+    assert_mentions(
+        out,
+        (
+            "machine: ",
+            "Chromium ",
+            "## 1. Page weight: /sim/order-flow/",
+            "/sim/order-flow/\n",
+            "/static/js/sim-page.js\n",
+            "KB transferred in",
+            "requests to other origins: ",
+            "## 2. Frame rate: /sim/browser-300/",
+            "visible tokens: ",
+            "tokens that moved in the window's first 0.25 s: ",
+            "diagram: ",
+            "main thread busy",
+            "bare page (about:blank): ",
+            "300 plain SVG circles moved by transform: ",
+        ),
+    )
+    summary = summary_of(out)
+    assert "NOT the report" in summary.splitlines()[0]
+    assert_mentions(
+        summary,
+        (
+            "diagram fps, ~300 in flight",
+            "tokens visible, min / mean / max",
+            "longest frame gap",
+            "bare page fps (ceiling)",
+            "diagram / ceiling",
+            "300 SVG circles peer",
+            "page weight, /sim/order-flow/",
+            "requests to other origins",
+        ),
+    )
+    fps = summary_line(summary, "diagram fps")
+    assert fps.endswith((">= 55 fps  MET", ">= 55 fps  NOT MET"))
+    weight = summary_line(summary, "page weight")
+    assert weight.endswith(("<= 150 KB  MET", "<= 150 KB  NOT MET"))
