@@ -90,4 +90,3 @@ def test_a_cycle_is_laid_out_without_looping_forever() -> None:
     placed = layout(load_topology(data))
 
     assert placed["start"]["x"] < placed["ping"]["x"] < placed["pong"]["x"]
-
