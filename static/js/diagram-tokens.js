@@ -151,7 +151,10 @@ export class Tokens {
         token.p = p;
         const [x, y] = [token.seg.x1 + token.seg.dx * p, token.seg.y1 + token.seg.dy * p];
         token.move.setTranslate(x, y);
-        if (token.label.isConnected) token.labelMove.setTranslate(x, y);
+        if (token.label.isConnected) {
+          token.labelMove.setTranslate(x, y);
+          if (token.heading) awayFromNodes(token, p);
+        }
       }
     }
     this.crowd();
@@ -204,6 +207,8 @@ export class Tokens {
   labelFor(token, message) {
     const { seg, label } = token;
     const across = !seg || Math.abs(seg.dx) > 2 * Math.abs(seg.dy);
+    token.heading = across && seg ? Math.sign(seg.dx) || 1 : 0;
+    token.side = null;
     label.setAttribute("x", across ? 0 : 13);
     label.setAttribute("y", across ? -14 : 0);
     label.setAttribute("text-anchor", across ? "middle" : "start");
@@ -227,6 +232,16 @@ export class Tokens {
     token.flight = null;
     this.pool.push(token);
   }
+}
+
+// A token waits at either end of its edge while the learner steps: its label then runs along
+// the edge, away from the node it is next to, instead of over that node's name.
+function awayFromNodes(token, p) {
+  const side = p < 0.5 ? token.heading : -token.heading;
+  if (side === token.side) return;
+  token.side = side;
+  token.label.setAttribute("x", 10 * side);
+  token.label.setAttribute("text-anchor", side > 0 ? "start" : "end");
 }
 
 function showLabel(token, shown) {
