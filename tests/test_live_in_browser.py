@@ -167,7 +167,10 @@ def test_the_narrator_speaks_at_most_every_half_second(page: Page, live_daphne: 
 
     times = page.evaluate("spoken.map(([t]) => t)")
     gaps = [later - earlier for earlier, later in zip(times, times[1:], strict=False)]
-    assert len(times) >= 2 and min(gaps) >= 490, (len(times), gaps)
+    # An observer hears a change only once the task that made it ends, and the other islands
+    # handle the same frame in that task: a time can be late by that much, a gap short by it.
+    # Unthrottled, the gaps would be one frame (~16 ms).
+    assert len(times) >= 2 and min(gaps) >= 450, (len(times), gaps)
 
 
 def test_every_request_of_the_page_stays_on_its_own_origin(page: Page, live_daphne: str) -> None:
