@@ -162,12 +162,14 @@ export class Tokens {
   }
 
   // A hidden label would still be restyled on every frame its token moves, so a crowded
-  // diagram takes the labels out of the document rather than hiding them.
+  // diagram takes the labels out of the document rather than hiding them. Its tokens also
+  // leave the Tab order: a keyboard should not have to walk through hundreds of moving
+  // targets to reach the log, which lists the same messages.
   crowd() {
     const crowded = this.flights.size >= LABEL_LIMIT;
     if (crowded === this.crowded) return;
     this.crowded = crowded;
-    for (const token of this.flights.values()) showLabel(token, !crowded);
+    for (const token of this.flights.values()) setRoomy(token, !crowded);
   }
 
   acquire(flight) {
@@ -198,7 +200,7 @@ export class Tokens {
     this.labelFor(token, message);
     mark(token, this.selected);
     this.layer.append(g);
-    showLabel(token, !this.crowded);
+    setRoomy(token, !this.crowded);
     return token;
   }
 
@@ -244,8 +246,10 @@ function awayFromNodes(token, p) {
   token.label.setAttribute("text-anchor", side > 0 ? "start" : "end");
 }
 
-function showLabel(token, shown) {
-  if (!shown) token.label.remove();
+// In a roomy diagram a token has its label and a place in the Tab order; see crowd().
+function setRoomy(token, roomy) {
+  token.g.tabIndex = roomy ? 0 : -1;
+  if (!roomy) token.label.remove();
   else if (!token.label.isConnected) {
     token.g.after(token.label);
     token.p = NaN; // placed on the next frame, with its token
