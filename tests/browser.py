@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
+import os
+from typing import NoReturn
+
+import pytest
 from playwright.sync_api import Locator, Page
+
+
+def missing(what: str) -> NoReturn:
+    """Skip a test whose browser tooling is not installed; fail it where CI requires it."""
+    if os.environ.get("MSGLAB_REQUIRE_BROWSER") == "1":
+        pytest.fail(f"{what} — MSGLAB_REQUIRE_BROWSER=1", pytrace=False)
+    pytest.skip(what)
 
 
 def open_sim(page: Page, slug: str = "order-flow") -> None:

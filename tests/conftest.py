@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from tests.browser import missing
 from tests.servers import ServerDidNotStart, daphne_server
 
 # Playwright's sync API keeps an event loop running in the test thread; without this, Django
@@ -26,9 +27,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 def pytest_runtest_setup(item: pytest.Item) -> None:
     if item.get_closest_marker("browser") is None or CHROMIUM.exists():
         return
-    if os.environ.get("MSGLAB_REQUIRE_BROWSER") == "1":
-        pytest.fail(f"{CHROMIUM_MISSING} — MSGLAB_REQUIRE_BROWSER=1", pytrace=False)
-    pytest.skip(CHROMIUM_MISSING)
+    missing(CHROMIUM_MISSING)
 
 
 @pytest.fixture(scope="session")

@@ -11,6 +11,13 @@ from simulator.consumers import RUNS
 from simulator.live.run import LiveRun
 
 ORIGIN = (b"origin", b"http://testserver")
+# the gateway sends another order now
+INJECT = {
+    "action": "inject",
+    "from": "gateway",
+    "to": "order.commands",
+    "message": {"type": "PlaceOrderCommand", "kind": "command", "payload": {"orderId": "B7"}},
+}
 
 
 async def open_run(

@@ -9,16 +9,9 @@ from channels.testing import WebsocketCommunicator
 from django.test import override_settings
 
 from simulator.scenarios import load_scenario
-from tests.live import ask, open_run
+from tests.live import INJECT, ask, open_run
 
 pytestmark = pytest.mark.asyncio
-
-INJECT = {
-    "action": "inject",
-    "from": "gateway",
-    "to": "order.commands",
-    "message": {"type": "PlaceOrderCommand", "kind": "command", "payload": {"orderId": "B7"}},
-}
 
 
 class Mirror:

@@ -11,18 +11,11 @@ from simulator import scenarios
 from simulator.engine import Simulation
 from simulator.live.run import MAX_STEPS_PER_FRAME
 from simulator.scenarios import load_scenario
-from tests.live import ask, open_run, run_of
+from tests.live import INJECT, ask, open_run, run_of
 
 BENCH_SCENARIOS = Path(__file__).resolve().parent.parent / "bench" / "scenarios"
 
 pytestmark = pytest.mark.asyncio
-
-INJECT = {
-    "action": "inject",
-    "from": "gateway",
-    "to": "order.commands",
-    "message": {"type": "PlaceOrderCommand", "kind": "command", "payload": {"orderId": "B7"}},
-}
 
 
 async def test_a_new_viewer_gets_a_version_1_snapshot_of_the_scenario() -> None:

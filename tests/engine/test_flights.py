@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 from typing import Any
 
-from simulator.engine import Simulation, load_topology
-
-ORDER_FLOW = Path(__file__).parents[2] / "simulator" / "scenarios" / "order-flow.json"
+from simulator.engine import Simulation
+from simulator.scenarios import load_scenario
 
 
 def order_flow() -> Simulation:
-    return Simulation(load_topology(json.loads(ORDER_FLOW.read_text())))
+    return Simulation(load_scenario("order-flow").topology)
 
 
 def step_until(sim: Simulation, event: str, to: str) -> list[dict[str, Any]]:

@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 
+from simulator import scenarios
 from simulator.engine import SCHEMA_ID, load_topology
 from simulator.engine.layout import HEIGHT, WIDTH, layout, routes
 
-SCENARIOS = sorted((Path(__file__).parents[2] / "simulator" / "scenarios").glob("*.json"))
-SCENARIOS_BY_NAME = {p.stem: p for p in SCENARIOS}
+SCENARIOS = sorted(scenarios.HERE.glob("*.json"))  # the built-in ones
 
 
 def without_positions(path: Path) -> dict[str, Any]:
@@ -45,7 +45,7 @@ def test_a_computed_layout_puts_every_node_on_the_canvas_apart_from_the_others(
 
 
 def test_clients_are_leftmost_and_messages_flow_to_the_right() -> None:
-    topology = load_topology(without_positions(SCENARIOS_BY_NAME["order-flow"]))
+    topology = load_topology(without_positions(scenarios.load_scenario("order-flow").path))
 
     placed = layout(topology)
 
