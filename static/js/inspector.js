@@ -17,6 +17,7 @@ export class Inspector {
     this.envelopes = new Map(); // message id → its latest envelope, oldest first
     this.topology = new Map(); // node id → its topology node
     this.nodes = {}; // node id → its state
+    this.shownState = null; // the selected node's state as last shown, as JSON
 
     section.addEventListener("click", (event) => this.follow(event));
     root.addEventListener("msglab:snapshot", ({ detail }) => this.snapshot(detail));
@@ -41,7 +42,10 @@ export class Inspector {
     this.nodes = hops.nodes;
     this.remember(hops.items.map((record) => record.message));
     this.remember((hops.flights?.scheduled ?? []).map((flight) => flight.message));
-    if (this.selection?.type === "node") this.show();
+    // A played run sends 60 frames a second: redraw the node only when its state changed.
+    const id = this.selection?.type === "node" ? this.selection.id : null;
+    const state = id === null ? null : JSON.stringify(hops.nodes[id]);
+    if (state !== this.shownState) this.show();
   }
 
   remember(envelopes) {
@@ -75,6 +79,7 @@ export class Inspector {
   show() {
     const focused = this.section.contains(document.activeElement);
     const selection = this.selection;
+    this.shownState = selection?.type === "node" ? JSON.stringify(this.nodes[selection.id]) : null;
     let body = null;
     if (selection?.type === "message") body = this.message(selection);
     else if (selection?.type === "node" && this.topology.has(selection.id)) {
