@@ -243,6 +243,18 @@ class Simulation:
             raise SeekError(f"seq must be a whole number from 0 to {self.seq}")
         self._goto(seq=seq)
 
+    def fingerprint(self) -> tuple[Any, ...]:
+        """The whole state that decides what happens next, comparable between simulations.
+
+        Two simulations of one topology with equal fingerprints write the same records from
+        here on. It is what :meth:`back` and :meth:`seek` must restore, and what a refused
+        control action must leave alone: tests compare it.
+        """
+        steps, mark, now, messages, storm, ticket, heap, *rest = self._capture()
+        # a heap entry holds a bound method; its name is what two simulations can compare
+        entries = sorted((entry[:2], entry[2].__name__, entry[3:]) for entry in heap)
+        return (steps, mark, now, messages, storm, ticket, entries, *rest, list(self._actions))
+
     def node_states(self) -> dict[str, dict[str, Any]]:
         """Each node's status, busy handlings, inbox and queue depth: cheap, unlike state()."""
         nodes: dict[str, dict[str, Any]] = {}
@@ -872,6 +884,10 @@ class Simulation:
         # a snapshot costs as much as the state is large, so larger states are saved less often:
         # memory stays proportional to the run, and a seek replays at most that many steps
         self._next_snapshot = self._steps + self._snapshot_gap()
+        return self._capture()
+
+    def _capture(self) -> tuple[Any, ...]:
+        """Everything that changes as the run goes: what a snapshot keeps and back restores."""
         return (
             self._steps,
             self._records.mark(),

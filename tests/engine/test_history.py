@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from simulator.engine import SeekError, Simulation, Topology, load_topology
+from simulator.scenarios import load_scenario
 
 Record = dict[str, Any]
 
@@ -82,6 +83,20 @@ def as_json(sim: Simulation) -> str:
     return json.dumps({"state": sim.state(), "trace": sim.trace()}, sort_keys=True)
 
 
+def everything(sim: Simulation) -> tuple[Any, ...]:
+    """The whole state (round-robin positions, pending failures, seen ids, the random stream
+    and the action log included) and the trace: all that decides what a run writes next."""
+    return sim.fingerprint(), sim.trace()
+
+
+def agree_from_here(sim: Simulation, fresh: Simulation) -> None:
+    """``sim`` and ``fresh`` are in the same state now, and write the same future."""
+    assert everything(sim) == everything(fresh)
+    sim.run()
+    fresh.run()
+    assert sim.trace() == fresh.trace()
+
+
 def test_each_step_returns_exactly_the_records_of_the_next_event() -> None:
     stepped = Simulation(busy_shop())
     collected: list[Record] = []
@@ -153,7 +168,7 @@ def test_seek_to_an_earlier_seq_equals_a_fresh_run_to_that_point() -> None:
         fresh = run_to_seq(Simulation(busy_shop()), seq)
         assert sim.seq >= seq
         assert sim.seq == fresh.seq
-        assert as_json(sim) == as_json(fresh)
+        assert everything(sim) == everything(fresh)
 
 
 def test_seek_to_zero_is_the_start_of_the_run() -> None:
@@ -372,3 +387,62 @@ def test_seeking_around_an_action_that_writes_records_matches_a_fresh_run() -> N
         fresh = with_actions()
         fresh.seek(seq)
         assert sim.state() == fresh.state()
+
+
+def test_seek_back_across_round_robin_hand_offs_gives_a_fresh_runs_state_and_future() -> None:
+    topology = load_scenario("competing-consumers").topology
+    whole = Simulation(topology)
+    whole.run()
+    workers = [r["to"] for r in whole.trace() if r["event"] == "hop" and r["from"] == "image.jobs"]
+    assert len(set(workers)) == 3  # the queue hands jobs to each of its workers in turn
+
+    # the first hand-offs move the queue's round-robin position; later ones are pulls by
+    # whichever worker is free, so going back from early on is what crosses them
+    for here in range(1, 10):
+        for there in range(here):
+            fresh = run_steps(Simulation(topology), there)
+            sim = run_steps(Simulation(topology), here)
+            if there % 2:
+                sim.seek(fresh.seq)
+            else:
+                for _ in range(here - there):
+                    sim.back()
+            agree_from_here(sim, fresh)
+
+
+FAIL_BILLING = {"action": "fail_next", "node": "billing"}
+
+
+def test_seek_back_to_before_a_pending_fail_next_forgets_it() -> None:
+    topology = load_scenario("order-flow").topology
+    sim = run_steps(Simulation(topology), 2)
+    early = sim.seq
+    run_steps(sim, 3)
+    sim.apply(FAIL_BILLING)
+    run_steps(sim, 6)
+    assert not [r for r in sim.trace() if r["event"] == "failed"]  # billing has not failed yet
+
+    sim.seek(early)
+
+    agree_from_here(sim, run_steps(Simulation(topology), 2))
+    assert not [r for r in sim.trace() if r["event"] == "failed"]
+
+
+def test_going_back_across_a_fail_next_that_was_used_replays_it() -> None:
+    topology = load_scenario("order-flow").topology
+
+    def failing() -> Simulation:
+        sim = run_steps(Simulation(topology), 3)
+        sim.apply(FAIL_BILLING)
+        return sim
+
+    sim = failing()
+    at_action = sim.seq
+    sim.run()
+    assert [r["to"] for r in sim.trace() if r["event"] == "failed"] == ["billing"]
+
+    sim.seek(at_action)
+    agree_from_here(sim, failing())
+    while sim.steps > 4:
+        sim.back()
+    agree_from_here(sim, run_steps(failing(), 4))
