@@ -31,7 +31,9 @@ class SimulationConsumer(AsyncWebsocketConsumer):
         query = parse_qs(self.scope["query_string"].decode("latin-1"))
         slug = query.get("scenario", [""])[0]
         self.bucket = TokenBucket(
-            rate=settings.MSGLAB_FRAMES_PER_SECOND, burst=settings.MSGLAB_FRAMES_PER_SECOND
+            rate=settings.MSGLAB_FRAMES_PER_SECOND,
+            burst=settings.MSGLAB_FRAMES_PER_SECOND,
+            clock=RUNS.clock,
         )
         await self.accept()
         try:

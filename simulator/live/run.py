@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -41,6 +42,7 @@ CAUGHT_UP_FRAMES = 30  # uncapped frames in a row before `lagging` clears: no fl
 RECENT_RECORDS = 500  # how much of the trace a snapshot carries
 
 Viewer = Callable[[str], Awaitable[None]]
+Clock = Callable[[], float]  # seconds, monotonic
 
 
 def encode(frame: dict[str, Any]) -> str:
@@ -48,7 +50,9 @@ def encode(frame: dict[str, Any]) -> str:
 
 
 class LiveRun:
-    def __init__(self, run_id: str, scenario: str, topology: Topology) -> None:
+    def __init__(
+        self, run_id: str, scenario: str, topology: Topology, clock: Clock = time.monotonic
+    ) -> None:
         self.id = run_id
         self.scenario = scenario
         self.topology = topology
@@ -57,6 +61,7 @@ class LiveRun:
         self.speed = 1.0
         self.playing = False  # what the learner asked for; the loop runs only while watched
         self.lagging = False
+        self.clock = clock  # paces the simulation; frames are timed by the event loop
         self.viewers: list[Viewer] = []
         self._loop_task: asyncio.Task[None] | None = None
         self._flights: set[int] = set()  # the flights viewers know of: hops frames send changes
@@ -247,14 +252,14 @@ class LiveRun:
                 self._loop_task = None  # ended by itself (finished, or an error): may start again
 
     async def _pace(self) -> None:
-        loop = asyncio.get_running_loop()
+        loop, clock = asyncio.get_running_loop(), self.clock
         sim = self.sim
-        wall0, sim0 = loop.time(), sim.now_ms
-        last_frame = tick = wall0
+        wall0, sim0 = clock(), sim.now_ms
+        last_frame, tick = wall0, loop.time()
         uncapped = 0
         while self.playing:
             tick += FRAME_SECONDS
-            now = loop.time()
+            now = clock()
             target = sim0 + (now - wall0) * 1000 * self.speed / TIME_SCALE
             start, steps = sim.seq, sim.steps
             sim.run(until_ms=target, max_events=MAX_STEPS_PER_FRAME)

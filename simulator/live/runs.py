@@ -10,7 +10,7 @@ import time
 
 from simulator.engine import Topology
 
-from .run import LiveRun, Viewer
+from .run import Clock, LiveRun, Viewer
 
 
 class Busy(Exception):
@@ -18,9 +18,10 @@ class Busy(Exception):
 
 
 class Runs:
-    def __init__(self, grace_seconds: float, limit: int) -> None:
+    def __init__(self, grace_seconds: float, limit: int, clock: Clock = time.monotonic) -> None:
         self.grace_seconds = grace_seconds
         self.limit = limit
+        self.clock = clock  # for grace periods, and handed to every new run for its pacing
         self._runs: dict[str, LiveRun] = {}
         self._unwatched_since: dict[str, float] = {}
 
@@ -39,7 +40,7 @@ class Runs:
         if run is None or run.scenario != scenario:
             if len(self._runs) >= self.limit:
                 raise Busy(f"this server already keeps {self.limit} runs; try again later")
-            run = LiveRun(secrets.token_urlsafe(12), scenario, topology)
+            run = LiveRun(secrets.token_urlsafe(12), scenario, topology, self.clock)
             self._runs[run.id] = run
         self._unwatched_since.pop(run.id, None)
         await run.attach(viewer)
@@ -48,12 +49,19 @@ class Runs:
     async def leave(self, run: LiveRun, viewer: Viewer) -> None:
         await run.detach(viewer)
         if not run.viewers:
-            self._unwatched_since[run.id] = time.monotonic()
+            self._unwatched_since[run.id] = self.clock()
         await self._sweep()
+
+    async def close_all(self) -> None:
+        """Stop and forget every run (a server shutting down; tests starting afresh)."""
+        runs, self._runs = list(self._runs.values()), {}
+        self._unwatched_since.clear()
+        for run in runs:
+            await run.close()
 
     async def _sweep(self) -> None:
         # lazily, on joins and leaves: no timer that would tie the registry to one event loop
-        deadline = time.monotonic() - self.grace_seconds
+        deadline = self.clock() - self.grace_seconds
         for run_id, since in list(self._unwatched_since.items()):
             if since <= deadline:
                 del self._unwatched_since[run_id]

@@ -10,17 +10,25 @@ from channels.testing import WebsocketCommunicator
 
 from config.asgi import application
 from simulator.consumers import RUNS
-from tests.live import ORIGIN, ask, fingerprint, open_run, run_of
+from tests.live.viewers import ORIGIN, ManualClock, ask, fingerprint, open_run, run_of
 
 pytestmark = pytest.mark.asyncio
 
 
-async def refused(frame: str | bytes) -> tuple[dict[str, Any], bool]:
-    """The error answer to ``frame`` on a run two steps in; and whether the run is untouched."""
+async def refused(frame: str | bytes, playing: bool = False) -> tuple[dict[str, Any], bool]:
+    """The error answer to ``frame``, and whether the run is untouched by it.
+
+    The run is two steps in and paused, or (``playing``) playing from the start with the live
+    clock stopped, so that nothing but the frame could change it.
+    """
     viewer, snapshot = await open_run()
-    await ask(viewer, {"action": "step"})
-    await ask(viewer, {"action": "step"})
+    if playing:
+        assert (await ask(viewer, {"action": "play"}))["playing"] is True
+    else:
+        await ask(viewer, {"action": "step"})
+        await ask(viewer, {"action": "step"})
     run = run_of(snapshot)
+    assert run.advancing is playing
     before = fingerprint(run)
     if isinstance(frame, bytes):
         await viewer.send_to(bytes_data=frame)
@@ -30,7 +38,7 @@ async def refused(frame: str | bytes) -> tuple[dict[str, Any], bool]:
     assert error["type"] == "error"
     unchanged = fingerprint(run) == before
     # the connection still works after the refusal
-    assert (await ask(viewer, {"action": "step"}))["type"] == "hops"
+    assert (await ask(viewer, {"action": "resync"}))["type"] == "snapshot"
     await viewer.disconnect()
     return error, unchanged
 
@@ -84,10 +92,12 @@ async def refused(frame: str | bytes) -> tuple[dict[str, Any], bool]:
         ),
     ],
 )
+@pytest.mark.parametrize("playing", [False, True], ids=["paused", "playing"])
+@pytest.mark.usefixtures("clock")
 async def test_a_bad_frame_gets_an_error_naming_the_field_and_changes_nothing(
-    frame: str | bytes, code: str, field: str | None
+    frame: str | bytes, code: str, field: str | None, playing: bool
 ) -> None:
-    error, unchanged = await refused(frame)
+    error, unchanged = await refused(frame, playing)
     assert (error["code"], error["field"]) == (code, field)
     assert error["detail"]
     assert unchanged
@@ -98,12 +108,25 @@ async def test_the_seek_error_says_which_seqs_exist() -> None:
     assert error["detail"] == "seq must be a whole number from 0 to 2"
 
 
-async def test_back_at_the_start_is_refused() -> None:
+@pytest.mark.parametrize(
+    ("frame", "code"),
+    [({"action": "back"}, "refused"), ({"action": "seek", "seq": 1}, "invalid")],
+    ids=["back at the start", "seek past the end"],
+)
+@pytest.mark.parametrize("playing", [False, True], ids=["paused", "playing"])
+@pytest.mark.usefixtures("clock")
+async def test_a_refused_back_or_seek_leaves_the_run_as_it_was_playing_included(
+    frame: dict[str, Any], code: str, playing: bool
+) -> None:
     viewer, snapshot = await open_run()
-    before = fingerprint(run_of(snapshot))
-    error = await ask(viewer, {"action": "back"})
-    assert (error["code"], error["field"]) == ("refused", "action")
-    assert fingerprint(run_of(snapshot)) == before
+    if playing:
+        await ask(viewer, {"action": "play"})
+    run = run_of(snapshot)
+    before = fingerprint(run)
+    error = await ask(viewer, frame)  # the first answer: a refusal that paused would say so first
+    assert (error["type"], error["code"]) == ("error", code)
+    assert fingerprint(run) == before
+    assert run.playing is playing
     await viewer.disconnect()
 
 
@@ -114,17 +137,31 @@ async def test_a_frame_over_64_kib_is_refused_and_changes_nothing() -> None:
     assert unchanged
 
 
-async def test_more_than_twenty_frames_a_second_are_rate_limited_and_change_nothing() -> None:
-    viewer, snapshot = await open_run()
+async def test_the_64_kib_limit_counts_bytes_not_characters() -> None:
+    # 30,000 characters of three bytes each: 90,000 bytes on the wire
+    frame = json.dumps({"action": "step", "pad": "€" * 30_000}, ensure_ascii=False)
+    assert len(frame) < 65_536 < len(frame.encode())
+    error, unchanged = await refused(frame)
+    assert error["code"] == "too_large"
+    assert unchanged
+
+
+async def test_frames_beyond_the_rate_limit_are_refused_and_not_carried_out(
+    clock: ManualClock,
+) -> None:
+    # 36 steps long, so that every step carried out would show in the count
+    viewer, snapshot = await open_run("scenario=competing-consumers")
     run = run_of(snapshot)
-    before = fingerprint(run)
     for _ in range(30):
-        await viewer.send_to(text_data='{"action": "pause"}')
+        await viewer.send_to(text_data='{"action": "step"}')
     answers = [await viewer.receive_json_from() for _ in range(30)]
-    limited = [a for a in answers if a["type"] == "error"]
-    assert len(limited) >= 5
-    assert {a["code"] for a in limited} == {"rate_limited"}
-    assert fingerprint(run) == before
+    # the clock stands still, so the bucket holds its burst of 20 and refills nothing
+    assert [a["type"] for a in answers] == ["hops"] * 20 + ["error"] * 10
+    assert {a["code"] for a in answers[20:]} == {"rate_limited"}
+    assert run.sim.steps == 20
+    assert run.sim.seq == sum(len(a["items"]) for a in answers[:20])
+    clock.advance(0.06)  # a little over one frame's worth of refill: the next step is carried out
+    assert (await ask(viewer, {"action": "step"}))["steps"] == 21
     await viewer.disconnect()
 
 

@@ -9,7 +9,7 @@ from channels.testing import WebsocketCommunicator
 from django.test import override_settings
 
 from simulator.scenarios import load_scenario
-from tests.live import INJECT, ask, open_run
+from tests.live.viewers import INJECT, ask, open_run
 
 pytestmark = pytest.mark.asyncio
 

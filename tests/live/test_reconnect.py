@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from simulator.consumers import RUNS
-from tests.live import ask, open_run, run_of
+from tests.live.viewers import ask, open_run, run_of
 
 pytestmark = pytest.mark.asyncio
 
@@ -84,6 +84,8 @@ async def test_a_resync_answers_only_the_viewer_that_asked() -> None:
     one, snapshot = await open_run()
     two, _ = await open_run(f"scenario=order-flow&run={snapshot['run']}")
     assert (await ask(two, {"action": "resync"}))["type"] == "snapshot"
-    assert await one.receive_nothing(timeout=0.2)
+    # frames keep their order: had `one` been sent the snapshot, it would come before this
+    assert (await ask(one, {"action": "step"}))["type"] == "hops"
+    assert (await two.receive_json_from())["type"] == "hops"
     await one.disconnect()
     await two.disconnect()

@@ -11,9 +11,9 @@ from simulator import scenarios
 from simulator.engine import Simulation
 from simulator.live.run import MAX_STEPS_PER_FRAME
 from simulator.scenarios import load_scenario
-from tests.live import INJECT, ask, open_run, run_of
+from tests.live.viewers import INJECT, ask, open_run, run_of
 
-BENCH_SCENARIOS = Path(__file__).resolve().parent.parent / "bench" / "scenarios"
+BENCH_SCENARIOS = Path(__file__).resolve().parents[2] / "bench" / "scenarios"
 
 pytestmark = pytest.mark.asyncio
 
@@ -149,15 +149,37 @@ async def test_play_streams_the_whole_run_in_order_then_stops_finished() -> None
 
 async def test_pause_stops_the_stream() -> None:
     viewer, snapshot = await open_run()
+    run = run_of(snapshot)
     await ask(viewer, {"action": "speed", "value": 8})
     await ask(viewer, {"action": "play"})
     await viewer.send_json_to({"action": "pause"})
     while (frame := await viewer.receive_json_from())["type"] != "state":
         pass
     assert frame["playing"] is False
-    seq = run_of(snapshot).sim.seq
-    assert await viewer.receive_nothing(timeout=0.3)
-    assert run_of(snapshot).sim.seq == seq
+    assert not run.advancing  # the play loop is gone, not merely idle
+    seq = run.sim.seq
+    # frames keep their order: the next one is the answer to the viewer's next request
+    resync = await ask(viewer, {"action": "resync"})
+    assert (resync["type"], resync["seq"], resync["playing"]) == ("snapshot", seq, False)
+    assert run.sim.seq == seq
+    await viewer.disconnect()
+
+
+async def test_reset_after_a_fault_at_the_start_is_a_fresh_run_without_the_fault() -> None:
+    viewer, snapshot = await open_run()
+    await ask(viewer, {"action": "fault", "op": "down", "node": "billing"})
+    for _ in range(3):
+        await ask(viewer, {"action": "step"})
+
+    reset = await ask(viewer, {"action": "reset"})
+
+    assert (reset["type"], reset["seq"]) == ("snapshot", 0)
+    assert reset["state"]["nodes"]["billing"]["status"] == "up"
+    run, fresh = run_of(snapshot), Simulation(load_scenario("order-flow").topology)
+    assert run.sim.fingerprint() == fresh.fingerprint()  # the action log is empty too
+    run.sim.run()
+    fresh.run()
+    assert run.sim.trace() == fresh.trace()
     await viewer.disconnect()
 
 

@@ -1,4 +1,5 @@
-"""Helpers for the live stream tests: a WebsocketCommunicator on /ws/sim/ with our Origin."""
+"""Helpers for the live stream tests: a WebsocketCommunicator on /ws/sim/ with our Origin, a
+clock the test moves, and the fingerprint of everything a refused frame must leave alone."""
 
 from __future__ import annotations
 
@@ -46,11 +47,28 @@ def run_of(snapshot: dict[str, Any]) -> LiveRun:
 
 
 def fingerprint(run: LiveRun) -> dict[str, Any]:
-    """Everything about a run that a refused frame must leave alone."""
+    """Everything about a run that a refused frame must leave alone: the engine's whole state
+    (all that back and seek restore, the action log included), its trace, and the run's own."""
     return {
-        "state": run.sim.state(),
+        "engine": run.sim.fingerprint(),
         "trace": run.sim.trace(),
-        "playing": run.playing,
-        "speed": run.speed,
         "sim": id(run.sim),
+        "playing": run.playing,
+        "advancing": run.advancing,
+        "lagging": run.lagging,
+        "speed": run.speed,
+        "viewers": len(run.viewers),
     }
+
+
+class ManualClock:
+    """A monotonic clock in seconds that moves only when told to."""
+
+    def __init__(self, now: float = 1000.0) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
