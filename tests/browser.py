@@ -27,3 +27,18 @@ def button(page: Page, name: str) -> Locator:
 
 def log_entries(page: Page) -> Locator:
     return page.get_by_role("log", name="Message log").get_by_role("listitem")
+
+
+def animation_frames(page: Page, count: int = 24) -> None:
+    """Wait until the page has drawn ``count`` more frames (about 0.4 s at 60 Hz).
+
+    The diagram moves tokens and its clock only in animation frames, so a picture that holds
+    still across them is still: the wait is measured in the thing under test, not in seconds.
+    """
+    page.evaluate(
+        """count => new Promise(done => {
+          const next = () => (--count <= 0 ? done() : requestAnimationFrame(next));
+          requestAnimationFrame(next);
+        })""",
+        count,
+    )

@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from tests.browser import button, log_entries, open_sim
+from tests.browser import animation_frames, button, log_entries, open_sim
 
 pytestmark = pytest.mark.browser
 
@@ -103,9 +103,10 @@ def test_play_moves_tokens_and_pause_stops_the_clock(page: Page, live_daphne: st
     button(page, "Pause").click()
     expect(button(page, "Play")).to_have_attribute("aria-pressed", "false")
     clock = page.locator('[data-sim="clock"]')
-    paused_at = clock.text_content()
-    page.wait_for_timeout(400)  # a paused run must not move, however long we look
+    paused_at, placed = clock.text_content(), transforms(diagram(page).locator(".token"))
+    animation_frames(page)  # a paused run must not move, however many frames are drawn
     assert clock.text_content() == paused_at
+    assert transforms(diagram(page).locator(".token")) == placed
 
 
 def test_the_speed_the_learner_sets_is_the_runs_speed_after_step_back(
@@ -265,7 +266,7 @@ def test_with_reduced_motion_tokens_jump_instead_of_gliding(page: Page, live_dap
     button(page, "Step").click()
     expect(log_entries(page).last).to_contain_text("received OrderCreatedEvent")
 
-    page.wait_for_timeout(300)  # longer than a glide would take to start moving
+    animation_frames(page)  # a glide moves its tokens from the first frame drawn after a Step
     remaining = transforms(tokens(page, "OrderCreatedEvent m2"))
     assert set(remaining) <= set(before), (before, remaining)
 
