@@ -4,6 +4,7 @@ Run from the repo root:
 
     python bench/engine.py            # the full report (a few minutes)
     python bench/engine.py --quick    # everything at 1/10 scale, 3 pairs: a smoke check
+    python bench/engine.py --smoke    # 1/100 scale, 1 pair, 1 round: the tests' run, no figures
 
 Prints figures and a summary table with each goal MET / NOT MET. Exit status: 0 when it ran
 (goals not met are reported, not errors); 2 when msglab and SimPy disagree on the hop count.
@@ -23,6 +24,7 @@ import statistics
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +43,27 @@ GOAL_BYTES_PER_HOP = 150.0
 GOAL_SEEK_MS = 5.0
 MEASURE_ROUNDS = 4096  # max_events per sim.run() call in the bounded-memory runs
 EVERY = EVERY_MS  # the gateway's send interval; --every-ms changes it
+
+
+@dataclass(frozen=True)
+class Size:
+    """How much of each figure a run measures (the full report, --quick or --smoke)."""
+
+    scale: int  # every hop count is divided by this
+    pairs: int  # throughput: alternated msglab/SimPy pairs
+    rounds: int  # scaling: interleaved rounds
+    budget_s: float  # scaling: least time per size and round (0: run each size once)
+    seek_tries: int  # seek: timings per target, the best kept
+    note: str  # the summary's warning; empty for the full report
+
+
+SIZES = {
+    "full": Size(1, 5, 5, 0.5, 3, ""),
+    "quick": Size(10, 3, 3, 0.1, 3, "--quick: 1/10 scale, figures are NOT the real ones"),
+    # The least that still runs every path: 1/100 keeps the four scaling sizes distinct
+    # (10 to 10,000 hops) and the seek run long enough for 20 earlier targets.
+    "smoke": Size(100, 1, 1, 0.0, 1, "--smoke: 1/100 scale, figures are NOT the real ones"),
+}
 
 
 # -- the model ----------------------------------------------------------------------------
@@ -395,7 +418,7 @@ def machine() -> str:
     )
 
 
-def summary(out: dict, quick: bool) -> None:
+def summary(out: dict, note: str) -> None:
     rows = [
         ("msglab throughput (history on)", f"{out['ml_rate']:,.0f} hops/s", "-", "info"),
         ("SimPy throughput (idiomatic)", f"{out['sp_rate']:,.0f} hops/s", "-", "info"),
@@ -433,12 +456,20 @@ def summary(out: dict, quick: bool) -> None:
         ("seek, median", f"{out['seek_median']:.2f} ms", "-", "info"),
         ("hop counts msglab == SimPy", "yes", "must agree", "MET"),
     ]
-    print_summary(rows, "--quick: 1/10 scale, figures are NOT the real ones" if quick else "")
+    print_summary(rows, note)
 
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("--quick", action="store_true", help="1/10 scale, 3 pairs: a smoke check")
+    size_flag = p.add_mutually_exclusive_group()
+    size_flag.add_argument(
+        "--quick", action="store_true", help="1/10 scale, 3 pairs: a smoke check"
+    )
+    size_flag.add_argument(
+        "--smoke",
+        action="store_true",
+        help="1/100 scale, 1 pair, 1 round: checks the script runs, figures mean nothing",
+    )
     p.add_argument(
         "--every-ms",
         type=float,
@@ -454,23 +485,24 @@ def main(argv: list[str] | None = None) -> int:
         child_measure(args.child[0], int(args.child[1]))
         return 0
 
-    scale = 10 if args.quick else 1
-    print("# msglab engine benchmark" + (" (--quick)" if args.quick else ""))
+    mode = "smoke" if args.smoke else "quick" if args.quick else "full"
+    size = SIZES[mode]
+    print("# msglab engine benchmark" + ("" if mode == "full" else f" (--{mode})"))
     print(machine())
     print(f"model: order flow, {HOPS_PER_ORDER} hops per order: {', '.join(HOP_LIST)}")
     print(noise_line("noise before", calibrate()))
     out: dict[str, Any] = {}
-    throughput(100_000 // scale, 3 if args.quick else 5, out)
+    throughput(100_000 // size.scale, size.pairs, out)
     scaling(
-        [s // scale for s in (1_000, 10_000, 100_000, 1_000_000)],
-        3 if args.quick else 5,
-        0.1 if args.quick else 0.5,
+        [s // size.scale for s in (1_000, 10_000, 100_000, 1_000_000)],
+        size.rounds,
+        size.budget_s,
         out,
     )
-    memory(1_000_000 // scale, out)
-    seek(10_000 // scale, 20, 3, out)
+    memory(1_000_000 // size.scale, out)
+    seek(10_000 // size.scale, 20, size.seek_tries, out)
     print("\n" + noise_line("noise after", calibrate()))
-    summary(out, args.quick)
+    summary(out, size.note)
     return 0
 
 

@@ -5,6 +5,7 @@ Run from the repo root:
 
     python bench/live.py            # the full report (about 30 s)
     python bench/live.py --quick    # small samples, short windows: a smoke check
+    python bench/live.py --smoke    # 18 steps, 0.3 s window: the tests' run, no figures
 
 The script starts Daphne (tests/servers.py) on a free loopback port with the frame rate limit
 lifted (MSGLAB_FRAMES_PER_SECOND=100000) and bench/scenarios/ added to the scenarios
@@ -56,6 +57,33 @@ RECV_TIMEOUT_S = 10.0  # no answer in this long: the server is stuck, stop with 
 
 class BenchError(RuntimeError):
     pass
+
+
+@dataclass(frozen=True)
+class Size:
+    """How much of each figure a run measures (the full report, --quick or --smoke)."""
+
+    warmup: int  # untimed steps (and echoes) first
+    timed: int  # timed steps (and as many echoes)
+    rounds: int  # blocks the steps and echoes alternate in
+    rate_warmup_s: float  # play this long before counting the hop rate
+    rate_measure_s: float  # then count for this long
+    engine_steps: int  # the engine in-process: steps per run
+    engine_rounds: int  # ... and runs, the median kept
+    note: str  # the summary's warning; empty for the full report
+
+
+SIZES = {
+    "full": Size(50, 1000, 5, 1.0, 5.0, 150_000, 3, ""),
+    "quick": Size(
+        10, 100, 2, 1.0, 1.5, 30_000, 1, "--quick: small samples, figures are NOT the real ones"
+    ),
+    # The least that still runs every path: 18 steps pass the end of order-flow's 16 (so a
+    # reset happens) in 2 blocks; a 0.3 s window still holds several frames at 60 a second.
+    "smoke": Size(
+        2, 16, 2, 0.1, 0.3, 1_000, 1, "--smoke: tiny samples, figures are NOT the real ones"
+    ),
+}
 
 
 # -- helpers ------------------------------------------------------------------------------
@@ -471,7 +499,7 @@ def report_rate(out: dict, warmup_s: float, measure_s: float) -> None:
 # -- report -------------------------------------------------------------------------------
 
 
-def summary(out: dict, quick: bool) -> None:
+def summary(out: dict, note: str) -> None:
     pacing = "kept up" if not out["lagging_any"] else "lagged"
     rows = [
         ("step -> hops, median", f"{out['step_median']:.3f} ms", "-", "info"),
@@ -508,24 +536,32 @@ def summary(out: dict, quick: bool) -> None:
         ("live / engine (hops)", f"{out['live_hops'] / out['engine_hops']:.3f}", "-", "info"),
         ("pacing at max speed", pacing, "-", "info"),
     ]
-    print_summary(rows, "--quick: small samples, figures are NOT the real ones" if quick else "")
+    print_summary(rows, note)
 
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
-    p.add_argument("--quick", action="store_true", help="100 steps, 1.5 s windows: a smoke check")
+    size_flag = p.add_mutually_exclusive_group()
+    size_flag.add_argument(
+        "--quick", action="store_true", help="100 steps, 1.5 s windows: a smoke check"
+    )
+    size_flag.add_argument(
+        "--smoke",
+        action="store_true",
+        help="18 steps, a 0.3 s window: checks the script runs, figures mean nothing",
+    )
     p.add_argument("--child", choices=["echo"], help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if args.child == "echo":
         child_echo()
         return 0
 
-    quick = args.quick
-    warmup, timed, rounds = (10, 100, 2) if quick else (50, 1000, 5)
-    rate_warmup_s, rate_measure_s = 1.0, (1.5 if quick else 5.0)
-    engine_steps, engine_rounds = (30_000, 1) if quick else (150_000, 3)
+    mode = "smoke" if args.smoke else "quick" if args.quick else "full"
+    size = SIZES[mode]
+    warmup, timed, rounds = size.warmup, size.timed, size.rounds
+    rate_warmup_s, rate_measure_s = size.rate_warmup_s, size.rate_measure_s
 
-    print("# msglab live-stream benchmark" + (" (--quick)" if quick else ""))
+    print("# msglab live-stream benchmark" + ("" if mode == "full" else f" (--{mode})"))
     print(machine())
     print(versions())
     print(
@@ -554,11 +590,11 @@ def main(argv: list[str] | None = None) -> int:
                 out.update(asyncio.run(hop_rate(base, rate_warmup_s, rate_measure_s, pid)))
         finally:
             stop(echo)
-    out.update(engine_rate(engine_steps, engine_rounds))
+    out.update(engine_rate(size.engine_steps, size.engine_rounds))
     report_rate(out, rate_warmup_s, rate_measure_s)
     print("\n" + noise_line("noise after", calibrate()))
     print(pressure())
-    summary(out, quick)
+    summary(out, size.note)
     broken = [
         what
         for what, bad in (

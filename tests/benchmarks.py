@@ -1,4 +1,4 @@
-"""Helpers for the benchmark smoke tests: run a bench/ script with --quick, read its report."""
+"""Helpers for the benchmark smoke tests: run a bench/ script with --smoke, read its report."""
 
 from __future__ import annotations
 
@@ -10,10 +10,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def run_quick(script: str, timeout: float) -> str:
-    """Run ``bench/<script> --quick`` from the repo root; its output, once it has exited 0."""
+def run_smoke(script: str, timeout: float) -> str:
+    """Run ``bench/<script> --smoke`` from the repo root; its output, once it has exited 0.
+
+    --smoke is the smallest run that still prints every figure: the tests check that the script
+    works, not its timings, so a bigger run would only make the suite slower.
+    """
     result = subprocess.run(
-        [sys.executable, f"bench/{script}", "--quick"],
+        [sys.executable, f"bench/{script}", "--smoke"],
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from tests.benchmarks import assert_mentions, run_quick, summary_line, summary_of
+from tests.benchmarks import assert_mentions, run_smoke, summary_line, summary_of
 
 pytestmark = pytest.mark.browser
 
 
-def test_the_quick_browser_benchmark_prints_every_figure_and_exits_0() -> None:
-    out = run_quick("browser.py", timeout=180)
+def test_the_smoke_browser_benchmark_prints_every_figure_and_exits_0() -> None:
+    out = run_smoke("browser.py", timeout=180)
 
     assert_mentions(
         out,

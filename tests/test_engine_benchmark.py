@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from tests.benchmarks import assert_mentions, run_quick, summary_line, summary_of
+import pytest
+
+from tests.benchmarks import assert_mentions, run_smoke, summary_line, summary_of
+
+pytestmark = pytest.mark.subprocess
 
 
-def test_the_quick_benchmark_prints_every_figure_and_both_models_count_the_same_hops() -> None:
-    summary = summary_of(run_quick("engine.py", timeout=300))
+def test_the_smoke_benchmark_prints_every_figure_and_both_models_count_the_same_hops() -> None:
+    summary = summary_of(run_smoke("engine.py", timeout=300))
 
     assert_mentions(
         summary,

@@ -3,11 +3,15 @@ timings are asserted: speed is measured in benchmarks, not in tests)."""
 
 from __future__ import annotations
 
-from tests.benchmarks import assert_mentions, run_quick, summary_line, summary_of
+import pytest
+
+from tests.benchmarks import assert_mentions, run_smoke, summary_line, summary_of
+
+pytestmark = pytest.mark.subprocess
 
 
-def test_the_quick_live_benchmark_prints_every_figure_and_exits_0() -> None:
-    out = run_quick("live.py", timeout=120)
+def test_the_smoke_live_benchmark_prints_every_figure_and_exits_0() -> None:
+    out = run_smoke("live.py", timeout=120)
 
     assert_mentions(
         out,
