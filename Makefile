@@ -11,7 +11,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help setup run test lint bench clean
+.PHONY: help setup run test lint bench mutate clean
 
 help:  ## List the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-6s %s\n", $$1, $$2}'
@@ -52,6 +52,16 @@ bench: $(STAMP)  ## Benchmark the engine, the live stream (a real Daphne), the p
 	$(BIN)/python bench/live.py
 	$(BIN)/python bench/browser.py
 
+# Not part of `make test` or CI: about half an hour on two cores. docs/testing.md says when to run
+# it and which mutants are excluded as equivalent. Incremental: a second run retests only what
+# changed; `rm -rf mutants` starts afresh.
+mutate: $(STAMP)  ## Mutation testing of the engine and the live layer against the fast tests
+	$(BIN)/mutmut run
+	$(BIN)/mutmut export-cicd-stats >/dev/null
+	@$(BIN)/python -m tests.mutation
+	@echo "surviving mutants (see one with: .venv/bin/mutmut show NAME):"
+	@$(BIN)/mutmut results
+
 clean:  ## Remove collected static files and tool caches (keeps .venv and the database)
-	rm -rf staticfiles node_modules .pytest_cache .mypy_cache .ruff_cache test-results
+	rm -rf staticfiles node_modules mutants .pytest_cache .mypy_cache .ruff_cache test-results
 	find . -path ./$(VENV) -prune -o -type d -name __pycache__ -exec rm -rf {} +
