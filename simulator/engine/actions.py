@@ -23,21 +23,6 @@ class Action:
     to: int | None = None
     message: MessageSpec | None = None
 
-    def to_dict(self, topology: Topology) -> dict[str, Any]:
-        nodes = topology.nodes
-        if self.op == "inject":
-            assert self.to is not None and self.message is not None
-            return {
-                "action": "inject",
-                "from": nodes[self.node].id,
-                "to": nodes[self.to].id,
-                "message": self.message.model_dump(),
-            }
-        out: dict[str, Any] = {"action": self.op, "node": nodes[self.node].id}
-        if self.type is not None:
-            out["type"] = self.type
-        return out
-
 
 def parse_action(topology: Topology, action: Mapping[str, Any]) -> Action:
     if not isinstance(action, Mapping):
