@@ -5,10 +5,12 @@ from typing import Any
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_POST, require_safe
 from django_htmx.middleware import HtmxDetails
 
+from simulator import topologies
 from simulator.engine import Topology, topology_json_schema
+from simulator.engine.layout import layout
 from simulator.live.protocol import client_frame_schema
 from simulator.scenarios import Scenario, ScenarioNotFound, list_scenarios, load_scenario
 
@@ -19,10 +21,13 @@ class HtmxHttpRequest(HttpRequest):
     htmx: HtmxDetails
 
 
-def _json(data: Any, content_type: str = "application/json") -> JsonResponse:
+def _json(data: Any, content_type: str = "application/json", status: int = 200) -> JsonResponse:
     # Indented: people read these documents in the browser while learning the format.
     return JsonResponse(
-        data, content_type=content_type, json_dumps_params={"indent": 2, "ensure_ascii": False}
+        data,
+        content_type=content_type,
+        status=status,
+        json_dumps_params={"indent": 2, "ensure_ascii": False},
     )
 
 
@@ -42,14 +47,112 @@ def home(request: HtmxHttpRequest) -> HttpResponse:
 def simulator_page(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """The live simulator for one scenario; static/js/sim-page.js opens its WebSocket."""
     scenario = _scenario_or_404(slug)
-    context = {"scenario": scenario, "inject": _send_another(scenario.topology)}
-    return render(request, "simulator/sim.html", context)
+    return _run_page(
+        request, scenario.topology, ws_query=f"scenario={slug}", edit_query=f"scenario={slug}"
+    )
 
 
 @require_safe
-def sandbox(request: HtmxHttpRequest) -> HttpResponse:
-    """An empty canvas, and the scenarios to start from."""
-    return render(request, "simulator/sandbox.html", {"scenarios": list_scenarios()})
+def shared_page(request: HtmxHttpRequest, topology_id: str) -> HttpResponse:
+    """A saved topology, read-only: run it, download it, or edit a copy of it."""
+    return _run_page(
+        request,
+        _saved_or_404(topology_id),
+        ws_query=f"topology={topology_id}",
+        edit_query=f"copy={topology_id}",
+        download=f"/sim/t/{topology_id}.json",
+    )
+
+
+def _run_page(
+    request: HtmxHttpRequest,
+    topology: Topology,
+    *,
+    ws_query: str,
+    edit_query: str,
+    download: str | None = None,
+) -> HttpResponse:
+    context = {
+        "topology": topology,
+        "ws_url": f"/ws/sim/?{ws_query}",
+        "edit_url": f"/sim/?{edit_query}",
+        "download": download,
+        "inject": _send_another(topology),
+    }
+    return render(request, "simulator/sim.html", context)
+
+
+def _saved_or_404(topology_id: str) -> Topology:
+    topology = topologies.load(topology_id, drafts=False)
+    if topology is None:
+        raise Http404(f"No saved topology {topology_id!r}")
+    return topology
+
+
+@require_safe
+def editor(request: HtmxHttpRequest) -> HttpResponse:
+    """The canvas editor: empty, or a copy of a scenario (`?scenario=`) or of a saved topology
+    (`?copy=`) to change."""
+    start: dict[str, Any] | None = None
+    if slug := request.GET.get("scenario"):
+        start = editable(_scenario_or_404(slug).topology)
+    elif topology_id := request.GET.get("copy"):
+        start = editable(_saved_or_404(topology_id))
+    return render(request, "simulator/editor.html", {"start": start, "scenarios": list_scenarios()})
+
+
+def editable(topology: Topology) -> dict[str, Any]:
+    """The document the editor starts from: as written (no defaults spelled out), with every
+    node placed, so that editing and running show the same picture."""
+    document: dict[str, Any] = topology.spec.model_dump(
+        mode="json", by_alias=True, exclude_defaults=True
+    )
+    placed = layout(topology)
+    for node in document["nodes"]:
+        node.setdefault("position", placed[node["id"]])
+    return document
+
+
+@require_safe
+def shared_json(request: HttpRequest, topology_id: str) -> HttpResponse:
+    """A saved topology as a topology v1 file, to download."""
+    response = _json(editable(_saved_or_404(topology_id)))
+    response["Content-Disposition"] = f'attachment; filename="{topology_id}.json"'
+    return response
+
+
+# ---- the editor's requests: JSON in, JSON out, CSRF-checked like every POST -------------------
+
+
+@require_POST
+def check_topology(request: HttpRequest) -> JsonResponse:
+    """Problems, warnings and a layout for the document being edited (200 even with problems:
+    the answer is the check)."""
+    try:
+        return _json(topologies.report(topologies.parse(request.body)))
+    except topologies.Refused as refused:
+        return _json({"ok": False, "problems": refused.problems, "warnings": [], "layout": None})
+
+
+@require_POST
+def run_topology(request: HttpRequest) -> JsonResponse:
+    """Keep the document as a draft and say where the live stream runs it."""
+    try:
+        row = topologies.store(topologies.check(topologies.parse(request.body)), save=False)
+    except topologies.Refused as refused:
+        return _json({"problems": refused.problems}, status=400)
+    return _json({"id": row.id, "ws_url": f"/ws/sim/?topology={row.id}"}, status=201)
+
+
+@require_POST
+def save_topology(request: HttpRequest) -> JsonResponse:
+    """Save the document for good; saving the same topology again gives the same link."""
+    try:
+        row = topologies.store(topologies.check(topologies.parse(request.body)), save=True)
+    except topologies.Refused as refused:
+        return _json({"problems": refused.problems}, status=400)
+    path = f"/sim/t/{row.id}/"
+    return _json({"id": row.id, "path": path, "url": request.build_absolute_uri(path)}, status=201)
 
 
 def _send_another(topology: Topology) -> dict[str, Any] | None:
