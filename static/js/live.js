@@ -22,9 +22,12 @@ export class LiveConnection {
     this.closed = false;
     this.lastError = null;
 
-    root.addEventListener("msglab:action", (event) => this.send(event.detail));
+    // removed on close(): a page that runs one topology after another keeps one listener
+    this.listening = new AbortController();
+    const { signal } = this.listening;
+    root.addEventListener("msglab:action", (event) => this.send(event.detail), { signal });
     // A dropped network often closes the socket long before the backoff would try again.
-    window.addEventListener("online", () => this.retryNow());
+    window.addEventListener("online", () => this.retryNow(), { signal });
     this.connect();
   }
 
@@ -38,6 +41,7 @@ export class LiveConnection {
 
   close() {
     this.closed = true;
+    this.listening.abort();
     clearTimeout(this.timer);
     this.socket?.close(1000, "closed by the page");
     this.setStatus("closed", { reason: "closed by the page" });

@@ -1,0 +1,250 @@
+// The controls of a live run: Play, Pause, Step, Step back, Reset, the speed and the timeline
+// sliders, the clock, the status line, the warnings, the keyboard shortcuts and the narrator.
+// It listens to the connection's `msglab:*` events on the root and asks for actions with
+// `msglab:action`; `start(url)` opens a run's connection and `stop()` closes it, so a page can
+// run one topology after another (the editor's Run and Edit). Every text from the server goes
+// in with textContent, never as HTML.
+
+import { LiveConnection } from "./live.js";
+
+const NARRATE_EVERY_MS = 500; // a screen reader cannot keep up with a hop per frame
+const SEND_EVERY_MS = 100; // for the sliders: the server allows 20 frames a second
+const SHORTCUTS = { p: ["play", "pause"], s: ["step"], b: ["back"], r: ["reset"], o: ["inject"] };
+
+// A played run renders 60 times a second: a write that changes nothing would still cost the
+// browser a restyle, so these write only what changed.
+function setText(element, text) {
+  if (element.textContent !== text) element.textContent = text;
+}
+
+function setAttribute(element, name, value) {
+  if (element.getAttribute(name) !== value) element.setAttribute(name, value);
+}
+
+export class RunPanel {
+  constructor(root) {
+    this.root = root;
+    this.part = (name) => root.querySelector(`[data-sim="${name}"]`);
+    this.buttons = Object.fromEntries(
+      [...root.querySelectorAll("[data-sim-action]")].map((b) => [b.dataset.simAction, b]),
+    );
+    this.speed = this.part("speed");
+    this.timeline = this.part("timeline");
+    // The first client send, made again by "Send another order" (the page's JSON).
+    this.injectFrame = JSON.parse(document.getElementById("sim-inject")?.textContent ?? "null");
+    this.connection = null;
+    this.active = false; // shortcuts work only while a run is shown
+    this.run = { live: false, playing: false, speed: 1, t: 0, seq: 0, steps: 0 };
+    Object.assign(this.run, { finished: false, halted: null, lagging: false });
+    this.shownRun = null;
+    this.unsaid = [];
+    this.narrateTimer = null;
+
+    for (const [action, button] of Object.entries(this.buttons)) {
+      button.addEventListener("click", () =>
+        this.act(action === "inject" ? this.injectFrame : { action }),
+      );
+    }
+    this.speedSlider = this.throttledSlider(
+      this.speed,
+      (value) => this.showSpeed(value),
+      (value) => ({ action: "speed", value }),
+    );
+    // A seek goes back only: the timeline ends at the newest record, and a snapshot answers it.
+    this.timelineSlider = this.throttledSlider(
+      this.timeline,
+      (value) => this.showTimeline(value),
+      (seq) => ({ action: "seek", seq }),
+    );
+    document.addEventListener("keydown", (event) => this.shortcut(event));
+    const on = (name, handler) => root.addEventListener(`msglab:${name}`, (e) => handler(e.detail));
+    on("status", (detail) => this.status(detail));
+    on("snapshot", (snap) => this.snapshot(snap));
+    on("hops", (hops) => this.hops(hops));
+    on("state", (state) => this.state(state));
+    on("error", (error) => {
+      this.part("error").textContent = error.field ? `${error.detail} (${error.field})` : error.detail;
+    });
+  }
+
+  start(url) {
+    this.stop();
+    this.active = true;
+    this.shownRun = null;
+    this.connection = new LiveConnection(this.root, url);
+  }
+
+  stop() {
+    this.connection?.close();
+    this.connection = null;
+    this.active = false;
+  }
+
+  act(frame) {
+    this.part("error").textContent = ""; // the last refusal was about an earlier action
+    this.root.dispatchEvent(new CustomEvent("msglab:action", { detail: frame, bubbles: true }));
+  }
+
+  // A slider sends on `change`, once the learner lets go: the server allows 20 frames a second,
+  // not one a pixel. A held arrow key still fires `change` ~30 times a second, so send at most
+  // every 100 ms and always send the last value. While the thumb moves, echoes of the old value
+  // from the server must not move it back.
+  throttledSlider(input, show, frame) {
+    const slider = { editing: false };
+    let sentAt = 0;
+    let timer = null;
+    const send = () => {
+      slider.editing = false;
+      sentAt = performance.now();
+      this.act(frame(Number(input.value)));
+    };
+    input.addEventListener("input", () => {
+      slider.editing = true;
+      show(Number(input.value));
+    });
+    input.addEventListener("change", () => {
+      clearTimeout(timer);
+      const wait = sentAt + SEND_EVERY_MS - performance.now();
+      if (wait <= 0) send();
+      else timer = setTimeout(send, wait);
+    });
+    return slider;
+  }
+
+  showSpeed(value) {
+    setText(this.part("speed-output"), `${value}×`);
+    setAttribute(this.speed, "aria-valuetext", `${value}×`);
+  }
+
+  showTimeline(value) {
+    setText(this.part("timeline-output"), `${value} / ${this.timeline.max}`);
+    setAttribute(this.timeline, "aria-valuetext", `record ${value} of ${this.timeline.max}`);
+  }
+
+  render() {
+    const { run, buttons, speed, timeline } = this;
+    const over = run.finished || run.halted !== null;
+    const enabled = {
+      play: run.live && !run.playing && !over,
+      pause: run.live && run.playing,
+      step: run.live && !over,
+      back: run.live && run.steps > 0,
+      reset: run.live,
+      inject: run.live && run.halted === null,
+    };
+    const focused = document.activeElement;
+    for (const [action, button] of Object.entries(buttons)) button.disabled = !enabled[action];
+    speed.disabled = !run.live;
+    timeline.disabled = !run.live || (run.seq === 0 && !this.timelineSlider.editing);
+    setAttribute(buttons.play, "aria-pressed", String(run.playing));
+    // A button that disables itself would drop keyboard focus to <body>; hand it to its partner.
+    if (focused?.disabled && focused.dataset.simAction) {
+      const partner = { play: "pause", pause: "play", back: "step" }[focused.dataset.simAction];
+      const next = [buttons[partner], buttons.step, buttons.reset].find((b) => b && !b.disabled);
+      next?.focus();
+    }
+    if (!this.speedSlider.editing) {
+      if (Number(speed.value) !== run.speed) speed.value = run.speed;
+      this.showSpeed(run.speed);
+    }
+    if (!this.timelineSlider.editing) {
+      if (Number(timeline.max) !== run.seq) timeline.max = run.seq;
+      if (Number(timeline.value) !== run.seq) timeline.value = run.seq;
+      this.showTimeline(run.seq);
+    }
+
+    // While playing the clock runs between events, in fractions of a millisecond.
+    let clock = `Simulated time ${Math.round(run.t)} ms · record ${run.seq}`;
+    if (run.halted) clock += ` · halted: ${run.halted.message}`;
+    else if (run.finished) clock += " · finished";
+    else if (run.lagging) clock += " · falling behind";
+    setText(this.part("clock"), clock);
+  }
+
+  // ---- keyboard shortcuts: P play/pause, S step, B step back, R reset, O send another ------
+
+  shortcut(event) {
+    const actions = SHORTCUTS[event.key?.toLowerCase()];
+    // A key the diagram or a menu has used, a chord, or typing in a field is not a shortcut; a
+    // held key would repeat the action 30 times a second, past the server's rate limit.
+    if (!this.active || !actions || event.defaultPrevented || event.repeat) return;
+    if (event.ctrlKey || event.altKey || event.metaKey) return;
+    if (event.target.closest?.("input, select, textarea, [contenteditable], [role=menu]")) return;
+    const button = actions.map((action) => this.buttons[action]).find((b) => b && !b.disabled);
+    if (!button) return;
+    event.preventDefault();
+    button.click();
+  }
+
+  // ---- warnings ------------------------------------------------------------------------------
+
+  showWarnings(warnings) {
+    const box = this.part("warnings");
+    const items = warnings.map((warning) => {
+      const item = document.createElement("li");
+      const code = document.createElement("code");
+      code.textContent = warning.code;
+      item.append(code, " ", warning.message);
+      return item;
+    });
+    box.querySelector("ul").replaceChildren(...items);
+    box.hidden = warnings.length === 0;
+  }
+
+  // ---- narrator: at most one announcement per NARRATE_EVERY_MS -------------------------------
+
+  narrate(texts) {
+    this.unsaid.push(...texts);
+    if (this.narrateTimer === null) this.speak();
+  }
+
+  speak() {
+    this.narrateTimer = null;
+    if (this.unsaid.length === 0) return;
+    const more = this.unsaid.length - 1;
+    this.part("narrator").textContent =
+      this.unsaid.at(-1) + (more > 0 ? `, and ${more} more` : "");
+    this.unsaid = [];
+    this.narrateTimer = setTimeout(() => this.speak(), NARRATE_EVERY_MS);
+  }
+
+  // ---- the connection's events -----------------------------------------------------------------
+
+  status(detail) {
+    this.run.live = detail.status === "live";
+    const text = {
+      connecting: "Connecting…",
+      live: "Live",
+      reconnecting: `Reconnecting… (attempt ${detail.attempt})`,
+      closed: `Disconnected: ${detail.reason}`,
+    }[detail.status];
+    this.part("status").textContent = text;
+    this.root.dataset.status = detail.status;
+    this.render();
+  }
+
+  snapshot(snap) {
+    const { t, seq, steps, finished, halted } = snap.state;
+    Object.assign(this.run, { t, seq, steps, finished, halted });
+    Object.assign(this.run, { playing: snap.playing, speed: snap.speed, lagging: false });
+    this.showWarnings(snap.warnings);
+    // The first snapshot of a run is said by the status line ("Live"); later ones answer Step
+    // back, Reset or a reconnect, and a learner who cannot see the log needs to hear where it is.
+    if (snap.run === this.shownRun) this.narrate([`At record ${seq}, ${Math.round(t)} ms`]);
+    this.shownRun = snap.run;
+    this.render();
+  }
+
+  hops(hops) {
+    const { t, seq, steps, finished, halted } = hops;
+    Object.assign(this.run, { t, seq, steps, finished, halted });
+    this.narrate(hops.items.map((item) => item.text));
+    this.render();
+  }
+
+  state(state) {
+    const { t, seq, steps, playing, speed, finished, halted, lagging } = state;
+    Object.assign(this.run, { t, seq, steps, playing, speed, finished, halted, lagging });
+    this.render();
+  }
+}
