@@ -6,11 +6,12 @@ the page's own origin, so the test needs no network and loads nothing from elsew
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Page, Route
+from playwright.sync_api import Page, Route, expect
 
 from tests.browser import button, log_entries, missing, open_sim
 
@@ -64,7 +65,33 @@ def test_the_order_flow_page_in_dark_mode_has_no_serious_violations(
     assert serious_violations(page, axe_url) == []
 
 
-def test_the_sandbox_has_no_serious_violations(page: Page, axe_url: str) -> None:
-    page.goto("/sim/")
+def test_the_editor_has_no_serious_violations_while_editing_and_while_running(
+    page: Page, axe_url: str
+) -> None:
+    page.goto("/sim/?scenario=order-flow")
+    page.get_by_role("group", name="Diagram of Order flow").get_by_role(
+        "button", name=re.compile("^Order Service,")
+    ).click()  # the properties form of a service, with its handlers
+    expect(page.locator("[data-editor=run-why]")).to_have_text("Ready to run.")
+
+    assert serious_violations(page, axe_url) == []
+
+    button(page, "Run").click()
+    page.wait_for_selector('[data-ws="open"]')
+    for _ in range(6):
+        button(page, "Step").click()
+    expect(log_entries(page)).to_have_count(6)
+
+    assert serious_violations(page, axe_url) == []
+
+
+def test_the_editor_with_a_problem_shown_has_no_serious_violations(
+    page: Page, axe_url: str
+) -> None:
+    page.goto("/sim/?scenario=order-flow")
+    diagram = page.get_by_role("group", name="Diagram of Order flow")
+    diagram.get_by_role("button", name=re.compile("^order.commands,")).click()
+    page.locator("[data-editor=properties]").get_by_label("Max deliveries", exact=True).fill("0")
+    expect(page.locator("[data-editor=run-why]")).to_contain_text("fix 1 problem")
 
     assert serious_violations(page, axe_url) == []

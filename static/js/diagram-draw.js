@@ -330,15 +330,18 @@ function drawEdges(layer, edges, segment, prefix) {
   }
 }
 
-function fitViewBox(root, views) {
-  let [x0, y0, x1, y1] = [Infinity, Infinity, -Infinity, -Infinity];
+// The drawing's frame: fitted to what is drawn, or (on the editor's page, `canvas`) the whole
+// canvas the format promises, so that editing and running show one picture that does not
+// shift or zoom while a node is dragged or added.
+function fitViewBox(root, views, canvas) {
+  let [x0, y0, x1, y1] = canvas ? [MARGIN, MARGIN, 1000 - MARGIN, 600 - MARGIN] : [Infinity, Infinity, -Infinity, -Infinity];
   for (const v of views) {
     x0 = Math.min(x0, v.x - v.labelHalf);
     x1 = Math.max(x1, v.x + v.labelHalf);
     y0 = Math.min(y0, v.top);
     y1 = Math.max(y1, v.bottom);
   }
-  if (!views.length) [x0, y0, x1, y1] = [0, 0, MIN_WIDTH, 200];
+  if (!views.length && !canvas) [x0, y0, x1, y1] = [0, 0, MIN_WIDTH, 200];
   [x0, y0, x1, y1] = [x0 - MARGIN, y0 - MARGIN, x1 + MARGIN, y1 + MARGIN];
   const extra = Math.max(0, MIN_WIDTH - (x1 - x0)) / 2;
   const box = [x0 - extra, y0, x1 - x0 + 2 * extra, y1 - y0].map((n) => Math.round(n));
@@ -347,7 +350,7 @@ function fitViewBox(root, views) {
 
 // Builds the whole picture into `stage`: one <svg> for what stays put and, over it, one for the
 // tokens. Moving tokens then repaint only their own layer, not every edge and label under them.
-export function drawScene(stage, snapshot, prefix) {
+export function drawScene(stage, snapshot, prefix, { canvas = false } = {}) {
   const topology = snapshot.topology ?? { nodes: [] };
   const layout = snapshot.layout ?? {};
   const root = svg("svg", { class: "diagram-svg", width: "100%" });
@@ -365,7 +368,7 @@ export function drawScene(stage, snapshot, prefix) {
     const pos = layout[node.id] ?? node.position ?? { x: 0, y: 0 };
     views.set(node.id, drawNode(nodeLayer, overlays, node, pos, dlqs.has(node.id)));
   }
-  fitViewBox(root, [...views.values()]);
+  fitViewBox(root, [...views.values()], canvas);
   moving.setAttribute("viewBox", root.getAttribute("viewBox"));
 
   const edges = topologyEdges(topology.nodes);

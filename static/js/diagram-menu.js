@@ -1,16 +1,17 @@
-// The fault menu of a service node: an HTML menu over the diagram (an SVG <g> cannot hold
-// buttons), opened by right-click, the ContextMenu key or Shift+F10. It follows the ARIA menu
-// pattern: arrow keys move, Escape or Tab closes and gives focus back to the node.
+// Menus over the page: an HTML list of menu items (an SVG <g> cannot hold buttons) that
+// follows the ARIA menu pattern: arrow keys, Home and End move, Enter chooses, Escape or Tab
+// closes and gives focus back to what opened it. The diagram's fault menu and the editor's
+// "Connect to…" are both one.
 
-export class FaultMenu {
-  constructor(container, act) {
+export class Menu {
+  constructor(container) {
     this.container = container;
-    this.act = act; // (nodeId, op) => void
-    this.enabled = false;
     this.menu = null;
-    this.view = null;
+    this.anchor = null; // what opened it, and gets focus back
+    this.key = null; // what it is open for
+    this.choose = null;
     this.outside = (event) => {
-      if (!this.contains(event.target)) this.close();
+      if (!this.contains(event.target) && !this.anchor?.contains(event.target)) this.close();
     };
   }
 
@@ -18,57 +19,46 @@ export class FaultMenu {
     return Boolean(this.menu?.contains(element));
   }
 
-  get openFor() {
-    return this.menu ? this.view.id : null;
+  get items() {
+    return [...(this.menu?.querySelectorAll("[role=menuitem]") ?? [])];
   }
 
-  setEnabled(enabled) {
-    this.enabled = enabled;
-    for (const item of this.menu?.children ?? []) {
-      item.setAttribute("aria-disabled", String(!enabled));
-    }
-  }
-
-  open(view) {
-    if (this.openFor === view.id) return; // the ContextMenu key also fires `contextmenu`
+  // items: [{ value, text, disabled? }]; choose(value) is called with the chosen item's value.
+  open(anchor, { key, label, items, choose }) {
     this.close({ refocus: false });
-    this.view = view;
+    Object.assign(this, { anchor, key, choose });
     const menu = document.createElement("div");
     menu.className = "diagram-menu";
     menu.setAttribute("role", "menu");
-    menu.setAttribute("aria-label", `Faults for ${view.label}`);
-    const down = view.g.dataset.status === "down";
-    const items = [
-      down ? ["up", `Bring ${view.label} up`] : ["down", `Take ${view.label} down`],
-      ["fail_next", `Make ${view.label} fail its next handling`],
-    ];
-    for (const [op, words] of items) {
+    menu.setAttribute("aria-label", label);
+    for (const { value, text, disabled = false } of items) {
       const item = document.createElement("button");
       item.type = "button";
       item.setAttribute("role", "menuitem");
+      item.setAttribute("aria-disabled", String(disabled));
       item.tabIndex = -1;
-      item.dataset.op = op;
-      item.textContent = words;
+      item.dataset.value = value;
+      item.textContent = text;
       menu.append(item);
     }
-    menu.addEventListener("click", (event) => this.choose(event.target.closest("[data-op]")));
-    menu.addEventListener("keydown", (event) => this.key(event));
+    menu.addEventListener("click", (event) => this.pick(event.target.closest("[data-value]")));
+    menu.addEventListener("keydown", (event) => this.keydown(event));
     menu.addEventListener("focusout", (event) => {
       const to = event.relatedTarget;
       if (to && !menu.contains(to)) this.close({ refocus: false }); // the learner tabbed away
     });
     this.menu = menu;
-    this.setEnabled(this.enabled);
     this.container.append(menu);
-    this.place(view.g, menu);
+    this.place(anchor, menu);
     document.addEventListener("pointerdown", this.outside, true);
-    menu.firstElementChild.focus();
+    this.items[0]?.focus();
+    anchor.setAttribute?.("aria-expanded", "true");
   }
 
-  // To the right of the node, or below it where the container has no room on the right.
-  place(node, menu) {
+  // To the right of the anchor, or below it where the container has no room on the right.
+  place(anchor, menu) {
     const box = this.container.getBoundingClientRect();
-    const at = node.getBoundingClientRect();
+    const at = anchor.getBoundingClientRect();
     let [left, top] = [at.right - box.left + 8, at.top - box.top];
     if (left + menu.offsetWidth > box.width) {
       left = Math.min(at.left - box.left, box.width - menu.offsetWidth);
@@ -78,15 +68,15 @@ export class FaultMenu {
     menu.style.top = `${Math.max(0, top)}px`;
   }
 
-  choose(item) {
-    if (!item) return;
-    const [id, op] = [this.view.id, item.dataset.op];
+  pick(item) {
+    if (!item || item.getAttribute("aria-disabled") === "true") return;
+    const [choose, value] = [this.choose, item.dataset.value];
     this.close();
-    if (this.enabled) this.act(id, op);
+    choose(value);
   }
 
-  key(event) {
-    const items = [...this.menu.children];
+  keydown(event) {
+    const items = this.items;
     const at = items.indexOf(document.activeElement);
     const move = { ArrowDown: at + 1, ArrowUp: at - 1, Home: 0, End: items.length - 1 }[event.key];
     if (move !== undefined) {
@@ -100,10 +90,55 @@ export class FaultMenu {
 
   close({ refocus = true } = {}) {
     if (!this.menu) return;
-    const { menu, view } = this;
+    const { menu, anchor } = this;
     this.menu = null;
+    this.key = null;
     document.removeEventListener("pointerdown", this.outside, true);
     menu.remove();
-    if (refocus && view.g.isConnected) view.g.focus();
+    anchor?.setAttribute?.("aria-expanded", "false");
+    if (refocus && anchor?.isConnected) anchor.focus();
+  }
+}
+
+// The fault menu of a service node, opened by right-click, the ContextMenu key or Shift+F10.
+export class FaultMenu {
+  constructor(container, act) {
+    this.menu = new Menu(container);
+    this.act = act; // (nodeId, op) => void
+    this.enabled = false;
+  }
+
+  contains(element) {
+    return this.menu.contains(element);
+  }
+
+  get openFor() {
+    return this.menu.key;
+  }
+
+  setEnabled(enabled) {
+    this.enabled = enabled;
+    for (const item of this.menu.items) item.setAttribute("aria-disabled", String(!enabled));
+  }
+
+  open(view) {
+    if (this.openFor === view.id) return; // the ContextMenu key also fires `contextmenu`
+    const down = view.g.dataset.status === "down";
+    const items = [
+      down
+        ? { value: "up", text: `Bring ${view.label} up` }
+        : { value: "down", text: `Take ${view.label} down` },
+      { value: "fail_next", text: `Make ${view.label} fail its next handling` },
+    ].map((item) => ({ ...item, disabled: !this.enabled }));
+    this.menu.open(view.g, {
+      key: view.id,
+      label: `Faults for ${view.label}`,
+      items,
+      choose: (op) => this.act(view.id, op),
+    });
+  }
+
+  close(options) {
+    this.menu.close(options);
   }
 }

@@ -1,12 +1,20 @@
 // The animated diagram of a live run: nodes, edges and a token per message in flight. It hears
 // the run through the root's `msglab:*` events and talks back with `msglab:action` (faults) and
 // `msglab:select` (inspect a node or message), so it knows nothing about the socket or the page.
+//
+// The editor (editor.js) uses the same picture: in `edit` mode (`msglab:mode`) it draws the
+// document it is sent (`msglab:document`), and turns dragging a node, dragging from a node's
+// port to another node, the arrow keys and Delete into `msglab:edit` requests. It never
+// changes the document itself: the editor decides, and sends the new document back.
 
 import { KINDS, TOKEN_PATHS, drawScene, showNodeState, svg } from "./diagram-draw.js";
 import { FaultMenu } from "./diagram-menu.js";
 import { Tokens } from "./diagram-tokens.js";
 
 const FAULT_KEYS = { d: "down", u: "up", f: "fail_next" };
+const NUDGE = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] };
+const STEP = 10; // canvas units per arrow key; Shift moves five times as far
+const DRAG_START = 4; // canvas units a pointer moves before a press becomes a drag
 let diagrams = 0; // marker ids must be unique in the page
 
 export class Diagram {
@@ -21,6 +29,11 @@ export class Diagram {
     this.selected = null;
     this.tokens = new Tokens();
     this.menu = new FaultMenu(container, (node, op) => this.fault(node, op));
+    this.editing = false;
+    this.document = null; // while editing: the document shown, and its problems by node id
+    this.problems = new Map();
+    this.gesture = null; // a drag in progress: of a node, or of a wire from a port
+    this.canvas = container.dataset.canvas === "fixed"; // the editor's page: one fixed frame
 
     container.setAttribute("role", "group");
     // the template names it after the scenario; each snapshot names it again
@@ -36,7 +49,13 @@ export class Diagram {
     on("state", (frame) => this.tokens.sync(frame));
     on("status", (detail) => this.setLive(detail.status === "live"));
     on("select", (detail) => this.mark(detail));
+    on("mode", (detail) => this.setMode(detail.mode));
+    on("document", (detail) => this.showDocument(detail));
     container.addEventListener("click", (e) => this.click(e));
+    this.stage.addEventListener("pointerdown", (e) => this.pointerDown(e));
+    this.stage.addEventListener("pointermove", (e) => this.pointerMove(e));
+    this.stage.addEventListener("pointerup", (e) => this.pointerUp(e));
+    this.stage.addEventListener("pointercancel", () => this.cancelGesture());
     container.addEventListener("keydown", (e) => this.key(e));
     container.addEventListener("contextmenu", (e) => this.contextMenu(e));
   }
@@ -44,19 +63,152 @@ export class Diagram {
   // ---- frames ----------------------------------------------------------------------------------
 
   snapshot(frame) {
+    if (this.editing) return; // a run's last frames after Edit was pressed
+    this.draw(frame);
+    this.showNodes(frame.state?.nodes ?? {});
+  }
+
+  // Draws the topology of `frame` (a snapshot, or a document while editing) and its tokens.
+  draw(frame) {
     const focused = this.container.contains(document.activeElement)
       ? document.activeElement.closest("[data-node]")?.dataset.node
       : null;
     this.menu.close({ refocus: false });
     const name = frame.topology?.name || frame.scenario || "the run";
     this.container.setAttribute("aria-label", `Diagram of ${name}`);
-    const scene = drawScene(this.stage, frame, this.prefix);
+    const scene = drawScene(this.stage, frame, this.prefix, { canvas: this.canvas });
+    this.svg = scene.svg;
     this.views = scene.views;
-    this.showNodes(frame.state?.nodes ?? {});
     this.tokens.reset(scene.tokenLayer, scene.segment, (f) => this.describe(f), frame);
     this.mark(this.selected);
     // a Step back or Reset redraws everything: keep a keyboard user on the node they were on
     if (focused) this.views.get(focused)?.g.focus();
+  }
+
+  // ---- editing ---------------------------------------------------------------------------------
+
+  setMode(mode) {
+    this.editing = mode === "edit";
+    this.container.dataset.mode = mode;
+    this.cancelGesture();
+    this.menu.close({ refocus: false });
+    this.menu.setEnabled(this.live && !this.editing);
+  }
+
+  showDocument({ document: doc, problems = new Map() }) {
+    if (!this.editing) return;
+    this.document = doc;
+    this.problems = problems;
+    // a check answered mid-drag: the drop draws the new document, the drag goes on
+    if (!this.gesture) this.render(doc);
+  }
+
+  // Draws a document: its nodes, edges, problem marks and ports (no tokens: nothing runs).
+  render(doc) {
+    this.draw({ topology: doc, state: { t: 0, in_flight: [], nodes: {} } });
+    for (const view of this.views.values()) {
+      const found = this.problems.get(view.id) ?? [];
+      view.g.classList.toggle("has-problems", found.length > 0);
+      const issues = found.length ? `, ${found.length} problem${found.length > 1 ? "s" : ""}` : "";
+      view.ariaLabel = `${view.label}, ${view.kind}${issues}`;
+      view.g.setAttribute("aria-label", view.ariaLabel);
+      view.g.setAttribute("aria-keyshortcuts", "ArrowLeft ArrowRight ArrowUp ArrowDown C Delete");
+      view.g.querySelector("title").textContent =
+        `${view.label}: drag it, or move it with the arrow keys (Shift: further); ` +
+        "drag from its port, or press C, to wire it; Delete removes it.";
+      if (found.length) drawProblemMark(view);
+      drawPort(view, this.svg);
+    }
+  }
+
+  edit(detail) {
+    this.root.dispatchEvent(new CustomEvent("msglab:edit", { detail, bubbles: true }));
+  }
+
+  // Canvas coordinates of a pointer event.
+  point(event) {
+    const matrix = this.svg.getScreenCTM().inverse();
+    const p = new DOMPoint(event.clientX, event.clientY).matrixTransform(matrix);
+    return { x: p.x, y: p.y };
+  }
+
+  pointerDown(event) {
+    if (!this.editing || event.button !== 0 || !this.document) return;
+    const port = event.target.closest?.("[data-port]");
+    const hit = port ? null : event.target.closest?.("[data-node]");
+    const id = port?.dataset.port ?? hit?.dataset.node;
+    if (!id) return;
+    const at = this.point(event);
+    this.stage.setPointerCapture(event.pointerId);
+    event.preventDefault(); // no text selection, no scrolling by touch (and no focus: below)
+    this.views.get(id)?.g.focus();
+    const node = this.document.nodes.find((n) => n.id === id);
+    this.gesture = { kind: port ? "wire" : "move", id, at, from: { ...node.position }, moved: false };
+    if (port) this.gesture.line = wireLine(this.svg, this.views.get(id), at);
+  }
+
+  pointerMove(event) {
+    const g = this.gesture;
+    if (!g) return;
+    const at = this.point(event);
+    const [dx, dy] = [at.x - g.at.x, at.y - g.at.y];
+    if (!g.moved && Math.hypot(dx, dy) < DRAG_START) return;
+    g.moved = true;
+    if (g.kind === "wire") {
+      g.line.setAttribute("x2", at.x);
+      g.line.setAttribute("y2", at.y);
+      const over = this.nodeAt(event);
+      for (const view of this.views.values()) {
+        view.g.classList.toggle("is-drop-target", view.id === over && over !== g.id);
+      }
+      return;
+    }
+    // Redraw with the node where the pointer is, once a frame: the edges follow it. The
+    // document itself changes only when the pointer lets go (one step to undo).
+    g.to = { x: g.from.x + dx, y: g.from.y + dy };
+    g.frame ??= requestAnimationFrame(() => {
+      g.frame = null;
+      if (this.gesture !== g) return;
+      const nodes = this.document.nodes.map((n) => (n.id === g.id ? { ...n, position: g.to } : n));
+      this.render({ ...this.document, nodes });
+    });
+  }
+
+  pointerUp(event) {
+    const g = this.gesture;
+    if (!g) return;
+    this.gesture = null;
+    if (g.frame) cancelAnimationFrame(g.frame);
+    g.line?.remove();
+    for (const view of this.views.values()) view.g.classList.remove("is-drop-target");
+    if (!g.moved) {
+      if (g.kind === "move") this.select({ type: "node", id: g.id });
+      this.render(this.document); // whatever arrived while the pointer was down
+      return;
+    }
+    this.suppressClick = true; // the click that ends a drag is not a selection
+    if (g.kind === "wire") {
+      const to = this.nodeAt(event);
+      this.render(this.document);
+      if (to && to !== g.id) this.edit({ op: "connect", from: g.id, to });
+    } else {
+      const at = this.point(event);
+      this.edit({ op: "move", id: g.id, x: g.from.x + at.x - g.at.x, y: g.from.y + at.y - g.at.y });
+    }
+  }
+
+  cancelGesture() {
+    const g = this.gesture;
+    this.gesture = null;
+    if (!g) return;
+    if (g.frame) cancelAnimationFrame(g.frame);
+    g.line?.remove();
+    if (g.moved && g.kind === "move" && this.editing) this.render(this.document);
+  }
+
+  nodeAt(event) {
+    const hit = document.elementFromPoint(event.clientX, event.clientY)?.closest?.("[data-node]");
+    return hit && this.stage.contains(hit) ? hit.dataset.node : null;
   }
 
   hops(frame) {
@@ -88,7 +240,7 @@ export class Diagram {
 
   setLive(live) {
     this.live = live;
-    this.menu.setEnabled(live);
+    this.menu.setEnabled(live && !this.editing);
   }
 
   setMotion() {
@@ -130,6 +282,10 @@ export class Diagram {
   }
 
   click(event) {
+    if (this.suppressClick || this.editing) {
+      this.suppressClick = false; // while editing, a press selects (pointerDown/Up)
+      return;
+    }
     const hit = this.target(event);
     if (hit) this.activate(hit);
   }
@@ -140,6 +296,7 @@ export class Diagram {
     const { key, shiftKey } = event;
     const plain = !event.ctrlKey && !event.metaKey && !event.altKey;
     const view = this.views.get(hit.dataset.node);
+    if (this.editing && view) return this.editKey(event, view);
     const service = view?.kind === "service";
     const fault = plain && !shiftKey && FAULT_KEYS[key.toLowerCase()];
     const menu = key === "ContextMenu" || (key === "F10" && shiftKey);
@@ -150,9 +307,26 @@ export class Diagram {
     event.preventDefault(); // and the page's own shortcuts leave a key the diagram used alone
   }
 
+  editKey(event, view) {
+    const { key, shiftKey } = event;
+    if (event.ctrlKey || event.metaKey || event.altKey) return;
+    if (NUDGE[key]) {
+      const [dx, dy] = NUDGE[key].map((d) => d * STEP * (shiftKey ? 5 : 1));
+      this.edit({ op: "nudge", id: view.id, dx, dy });
+    } else if (key === "Delete" || key === "Backspace") {
+      this.edit({ op: "delete", id: view.id });
+    } else if (key.toLowerCase() === "c" && !shiftKey) {
+      this.edit({ op: "connect-menu", id: view.id });
+    } else if (key === "Enter" || key === " ") {
+      this.select({ type: "node", id: view.id });
+    } else return;
+    event.preventDefault();
+  }
+
   contextMenu(event) {
     // the ContextMenu key may fire this after its keydown opened our menu, at the menu itself
     if (this.menu.contains(event.target)) return event.preventDefault();
+    if (this.editing) return; // faults belong to a run
     const hit = this.target(event);
     const view = hit && this.views.get(hit.dataset.node);
     if (view?.kind !== "service") return; // the browser's own menu elsewhere
@@ -162,7 +336,8 @@ export class Diagram {
   }
 
   fault(node, op) {
-    if (!this.live) return; // a fault sent now would hit a run the learner no longer sees
+    // a fault sent now would hit a run the learner no longer sees, or no run at all
+    if (!this.live || this.editing) return;
     const frame = { action: "fault", op, node };
     this.root.dispatchEvent(new CustomEvent("msglab:action", { detail: frame, bubbles: true }));
   }
@@ -195,4 +370,33 @@ function legend() {
     list.append(item);
   }
   return list;
+}
+
+// ---- the editor's marks ---------------------------------------------------------------------
+
+// A node with problems wears a "!" mark: a shape, not only a colour (the name says it in words).
+function drawProblemMark(view) {
+  const g = svg("g", { class: "node-problem", "aria-hidden": "true" }, view.over);
+  const [x, y] = [view.x - view.hw + 2, view.y - view.hh - 2];
+  svg("path", { d: `M${x} ${y - 11}L${x + 11} ${y + 8}H${x - 11}Z` }, g);
+  const mark = svg("text", { x, y: y + 4 }, g);
+  mark.textContent = "!";
+}
+
+// The handle a wire is dragged from, on the node's right, where messages leave it.
+function drawPort(view, root) {
+  const layer = root.querySelector(".ports") ?? svg("g", { class: "ports" }, root);
+  svg("circle", {
+    class: "node-port",
+    cx: view.x + view.hw + 9,
+    cy: view.y,
+    r: 8,
+    "data-port": view.id,
+    "aria-hidden": "true", // the keyboard wires with "Connect to…"
+  }, layer);
+}
+
+function wireLine(root, view, at) {
+  const [x1, y1] = [view.x + view.hw + 9, view.y];
+  return svg("line", { class: "wire-preview", x1, y1, x2: at.x, y2: at.y }, root);
 }
