@@ -18,9 +18,13 @@ def test_the_smoke_browser_benchmark_prints_every_figure_and_exits_0() -> None:
         (
             "machine: ",
             "Chromium ",
-            "## 1. Page weight: /sim/order-flow/",
+            "## 1.1 Page weight: /sim/order-flow/",
             "/sim/order-flow/\n",
             "/static/js/sim-page.js\n",
+            "## 1.2 Page weight: /sim/ (editor)",
+            "/static/js/editor-page.js\n",
+            "## 1.3 Page weight: /sim/ after Run",
+            "/static/js/run-panel.js\n",
             "KB transferred in",
             "requests to other origins: ",
             "## 2. Frame rate: /sim/browser-300/",
@@ -44,6 +48,8 @@ def test_the_smoke_browser_benchmark_prints_every_figure_and_exits_0() -> None:
             "diagram / ceiling",
             "300 SVG circles peer",
             "page weight, /sim/order-flow/",
+            "page weight, /sim/ (editor)",
+            "page weight, /sim/ after Run",
             "requests to other origins",
         ),
     )
