@@ -40,7 +40,7 @@ from playwright.sync_api import Browser, CDPSession, Page, ViewportSize, sync_pl
 
 from bench.engine import machine  # noqa: E402
 from bench.live import cpu_seconds, pressure  # noqa: E402
-from bench.report import met, print_summary  # noqa: E402
+from bench.report import add_size_flags, met, print_summary, size_of  # noqa: E402
 from tests.servers import daphne_server  # noqa: E402
 
 GOAL_FPS, GOAL_KB = 55.0, 150.0  # KB = 1,000 bytes
@@ -331,15 +331,13 @@ def renderer(browser: Browser) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
-    size_flag = p.add_mutually_exclusive_group()
-    size_flag.add_argument("--quick", action="store_true", help="1 s windows: a smoke check")
-    size_flag.add_argument(
-        "--smoke",
-        action="store_true",
-        help="0.3 s windows from the first token: checks the script runs, figures mean nothing",
+    add_size_flags(
+        p,
+        quick="1 s windows: a smoke check",
+        smoke="0.3 s windows from the first token: checks the script runs, figures mean nothing",
     )
     args = p.parse_args(argv)
-    mode = "smoke" if args.smoke else "quick" if args.quick else "full"
+    mode = size_of(args)
     size = SIZES[mode]
     seconds = size.seconds
     print("# msglab browser benchmark" + ("" if mode == "full" else f" (--{mode})"))

@@ -33,7 +33,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench.models import DURATION_MS, EVERY_MS, LATENCY_MS, hops_per_order, order_flow_topology  # noqa: E402
-from bench.report import met, print_summary  # noqa: E402
+from bench.report import add_size_flags, met, print_summary, size_of  # noqa: E402
 
 # Goals (from the team's brief)
 GOAL_RATIO, STRETCH_RATIO = 6.0, 8.0
@@ -461,14 +461,10 @@ def summary(out: dict, note: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    size_flag = p.add_mutually_exclusive_group()
-    size_flag.add_argument(
-        "--quick", action="store_true", help="1/10 scale, 3 pairs: a smoke check"
-    )
-    size_flag.add_argument(
-        "--smoke",
-        action="store_true",
-        help="1/100 scale, 1 pair, 1 round: checks the script runs, figures mean nothing",
+    add_size_flags(
+        p,
+        quick="1/10 scale, 3 pairs: a smoke check",
+        smoke="1/100 scale, 1 pair, 1 round: checks the script runs, figures mean nothing",
     )
     p.add_argument(
         "--every-ms",
@@ -485,7 +481,7 @@ def main(argv: list[str] | None = None) -> int:
         child_measure(args.child[0], int(args.child[1]))
         return 0
 
-    mode = "smoke" if args.smoke else "quick" if args.quick else "full"
+    mode = size_of(args)
     size = SIZES[mode]
     print("# msglab engine benchmark" + ("" if mode == "full" else f" (--{mode})"))
     print(machine())

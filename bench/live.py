@@ -41,7 +41,7 @@ from websockets.asyncio.client import ClientConnection, connect  # noqa: E402
 from websockets.typing import Origin  # noqa: E402
 
 from bench.engine import calibrate, machine, noise_line  # noqa: E402
-from bench.report import met, print_summary  # noqa: E402
+from bench.report import add_size_flags, met, print_summary, size_of  # noqa: E402
 from simulator.live.run import FRAME_SECONDS, MAX_STEPS_PER_FRAME, TIME_SCALE  # noqa: E402
 from tests.servers import daphne_server, stop  # noqa: E402
 
@@ -541,14 +541,10 @@ def summary(out: dict, note: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
-    size_flag = p.add_mutually_exclusive_group()
-    size_flag.add_argument(
-        "--quick", action="store_true", help="100 steps, 1.5 s windows: a smoke check"
-    )
-    size_flag.add_argument(
-        "--smoke",
-        action="store_true",
-        help="18 steps, a 0.3 s window: checks the script runs, figures mean nothing",
+    add_size_flags(
+        p,
+        quick="100 steps, 1.5 s windows: a smoke check",
+        smoke="18 steps, a 0.3 s window: checks the script runs, figures mean nothing",
     )
     p.add_argument("--child", choices=["echo"], help=argparse.SUPPRESS)
     args = p.parse_args(argv)
@@ -556,7 +552,7 @@ def main(argv: list[str] | None = None) -> int:
         child_echo()
         return 0
 
-    mode = "smoke" if args.smoke else "quick" if args.quick else "full"
+    mode = size_of(args)
     size = SIZES[mode]
     warmup, timed, rounds = size.warmup, size.timed, size.rounds
     rate_warmup_s, rate_measure_s = size.rate_warmup_s, size.rate_measure_s

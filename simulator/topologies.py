@@ -53,10 +53,11 @@ def check(data: Any) -> Topology:
         raise Refused([problem(p.path, p.message) for p in error.problems]) from None
 
 
-def report(data: Any) -> dict[str, Any]:
-    """What the editor shows while you edit: problems, warnings, and where nodes go."""
+def report(body: bytes) -> dict[str, Any]:
+    """What the editor shows while you edit a document: its problems, its warnings, and where
+    its nodes go."""
     try:
-        topology = check(data)
+        topology = check(parse(body))
     except Refused as refused:
         return {"ok": False, "problems": refused.problems, "warnings": [], "layout": None}
     return {

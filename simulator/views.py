@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -128,31 +129,34 @@ def shared_json(request: HttpRequest, topology_id: str) -> HttpResponse:
 def check_topology(request: HttpRequest) -> JsonResponse:
     """Problems, warnings and a layout for the document being edited (200 even with problems:
     the answer is the check)."""
-    try:
-        return _json(topologies.report(topologies.parse(request.body)))
-    except topologies.Refused as refused:
-        return _json({"ok": False, "problems": refused.problems, "warnings": [], "layout": None})
+    return _json(topologies.report(request.body))
 
 
 @require_POST
 def run_topology(request: HttpRequest) -> JsonResponse:
     """Keep the document as a draft and say where the live stream runs it."""
-    try:
-        row = topologies.store(topologies.check(topologies.parse(request.body)), save=False)
-    except topologies.Refused as refused:
-        return _json({"problems": refused.problems}, status=400)
-    return _json({"id": row.id, "ws_url": f"/ws/sim/?topology={row.id}"}, status=201)
+    return _stored(request, save=False, answer=lambda id_: {"ws_url": f"/ws/sim/?topology={id_}"})
 
 
 @require_POST
 def save_topology(request: HttpRequest) -> JsonResponse:
     """Save the document for good; saving the same topology again gives the same link."""
+
+    def links(id_: str) -> dict[str, str]:
+        path = f"/sim/t/{id_}/"
+        return {"path": path, "url": request.build_absolute_uri(path)}
+
+    return _stored(request, save=True, answer=links)
+
+
+def _stored(
+    request: HttpRequest, *, save: bool, answer: Callable[[str], dict[str, str]]
+) -> JsonResponse:
     try:
-        row = topologies.store(topologies.check(topologies.parse(request.body)), save=True)
+        row = topologies.store(topologies.check(topologies.parse(request.body)), save=save)
     except topologies.Refused as refused:
         return _json({"problems": refused.problems}, status=400)
-    path = f"/sim/t/{row.id}/"
-    return _json({"id": row.id, "path": path, "url": request.build_absolute_uri(path)}, status=201)
+    return _json({"id": row.id, **answer(row.id)}, status=201)
 
 
 def _send_another(topology: Topology) -> dict[str, Any] | None:
