@@ -377,9 +377,9 @@ function legend() {
 // A node with problems wears a "!" mark: a shape, not only a colour (the name says it in words).
 function drawProblemMark(view) {
   const g = svg("g", { class: "node-problem", "aria-hidden": "true" }, view.over);
-  const [x, y] = [view.x - view.hw + 2, view.y - view.hh - 2];
-  svg("path", { d: `M${x} ${y - 11}L${x + 11} ${y + 8}H${x - 11}Z` }, g);
-  const mark = svg("text", { x, y: y + 4 }, g);
+  const [x, y] = [view.x - view.hw, view.y - view.hh - 6];
+  svg("path", { d: `M${x} ${y - 14}L${x + 14} ${y + 10}H${x - 14}Z` }, g);
+  const mark = svg("text", { x, y: y + 3 }, g);
   mark.textContent = "!";
 }
 

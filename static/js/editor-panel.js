@@ -46,6 +46,17 @@ export class PropertiesPanel {
     if (focused) this.body.querySelector(`[data-focus-key="${CSS.escape(focused)}"]`)?.focus();
   }
 
+  // The engine's problems, each under the field its path names (while that form is shown).
+  markProblems(problems) {
+    const byPath = new Map();
+    for (const { path, message } of problems) byPath.set(path, [...(byPath.get(path) ?? []), message]);
+    for (const input of this.body.querySelectorAll("[data-path]")) {
+      const error = document.getElementById(`${input.id}-error`);
+      if (!error || error.dataset.local) continue; // a field's own complaint (bad JSON) stays
+      showError(input, error, byPath.get(input.dataset.path)?.join("; ") ?? null);
+    }
+  }
+
   focusPath(path) {
     const field =
       this.body.querySelector(`[data-path="${CSS.escape(path)}"]`) ??
@@ -91,9 +102,11 @@ export class PropertiesPanel {
         try {
           value = parse(value);
         } catch (problem) {
+          error.dataset.local = "true";
           return showError(input, error, problem.message);
         }
       }
+      delete error.dataset.local;
       showError(input, error, null);
       this.change(parts, value, path);
     });
@@ -135,7 +148,10 @@ export class PropertiesPanel {
   topologyForm() {
     const hint = h("p", {
       class: "editor-hint",
-      text: "Select a node on the canvas to edit it; these fields belong to the whole topology.",
+      text:
+        "Add services, queues, topics and clients, wire them (drag from a node's port, or " +
+        "press C on it), give them behaviour here, then Run. Select a node to edit it; " +
+        "these fields belong to the whole topology.",
     });
     return [
       hint,

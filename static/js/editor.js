@@ -131,7 +131,10 @@ export class Editor {
   // Everything that follows a new document: picture, form, buttons, the draft, the check.
   changed({ panel }) {
     this.draw();
-    if (panel) this.panel.show(this.doc, this.selected, this.handlers.get(this.selected));
+    if (panel) {
+      this.panel.show(this.doc, this.selected, this.handlers.get(this.selected));
+      this.panel.markProblems(this.report?.problems ?? []);
+    }
     this.part("undo").disabled = !this.undoStack.length;
     this.part("redo").disabled = !this.redoStack.length;
     this.part("delete").disabled = !this.selected;
@@ -274,6 +277,7 @@ export class Editor {
         ? body
         : { ok: false, problems: [{ path: "", message: "the check did not answer: offline?" }] };
     this.showProblems();
+    this.panel.markProblems(this.report.problems ?? []);
     this.draw();
     this.showRunnable();
     if (this.runWhenChecked) {
@@ -321,6 +325,7 @@ export class Editor {
     this.selected = id;
     this.emit("select", id ? { type: "node", id } : null);
     this.panel.show(this.doc, this.selected, this.handlers.get(this.selected));
+    this.panel.markProblems(this.report?.problems ?? []);
     this.panel.focusPath(link.dataset.path);
   }
 
