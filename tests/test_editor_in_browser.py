@@ -298,6 +298,27 @@ def test_export_then_import_gives_the_identical_topology(page: Page, tmp_path: P
     expect(said(page)).to_have_text(f"Imported saga.json: {len(exported['nodes'])} nodes.")
     assert document_of(page) == exported  # positions included
 
+    button(page, "New").click()
+    drop_file(page, "dropped.json", json.dumps(exported))  # onto the canvas
+    expect(said(page)).to_have_text(f"Imported dropped.json: {len(exported['nodes'])} nodes.")
+    assert document_of(page) == exported
+
+
+def drop_file(page: Page, name: str, text: str) -> None:
+    """What the browser does when a file is dragged from the desktop onto the canvas."""
+    diagram(page).evaluate(
+        """(canvas, [name, text]) => {
+          const files = new DataTransfer();
+          files.items.add(new File([text], name, { type: "application/json" }));
+          for (const type of ["dragenter", "dragover", "drop"]) {
+            canvas.dispatchEvent(
+              new DragEvent(type, { dataTransfer: files, bubbles: true, cancelable: true }),
+            );
+          }
+        }""",
+        [name, text],
+    )
+
 
 @pytest.mark.parametrize(
     ("content", "message"),
