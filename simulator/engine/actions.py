@@ -70,6 +70,11 @@ def _node(topology: Topology, action: Mapping[str, Any], field: str, kinds: tupl
     index = topology.index[node_id]
     if topology.nodes[index].kind not in kinds:
         raise ActionError(
-            field, f"{node_id!r} is a {topology.nodes[index].kind}; expected a {' or '.join(kinds)}"
+            field, f"{node_id!r} is a {topology.nodes[index].kind}; expected a {_one_of(kinds)}"
         )
     return index
+
+
+def _one_of(kinds: tuple[str, ...]) -> str:
+    """"service"; "queue or topic"; "queue, topic or service"."""
+    return kinds[0] if len(kinds) == 1 else f"{', '.join(kinds[:-1])} or {kinds[-1]}"

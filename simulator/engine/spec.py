@@ -144,4 +144,5 @@ class TopologySpec(Strict):
 
 def topology_json_schema() -> dict[str, Any]:
     """The JSON Schema of topology v1, as published at ``/schema/topology.json``."""
-    return TopologySpec.model_json_schema(by_alias=True)
+    # pydantic reads by_alias=None as its default, True: that mutant is equivalent
+    return TopologySpec.model_json_schema(by_alias=True)  # pragma: no mutate

@@ -87,7 +87,6 @@ class Node:
     # service
     handlers: dict[str, Handler] = field(default_factory=dict)
     consumes: tuple[int, ...] = ()
-    subscribes: tuple[int, ...] = ()
     idempotent: bool = False
     concurrency: int = 1
     # queue

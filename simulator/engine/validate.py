@@ -214,7 +214,6 @@ def _compile(spec: TopologySpec) -> Topology:
                     *common,
                     handlers=handlers,
                     consumes=tuple(index[q] for q in dict.fromkeys(n.consumes)),
-                    subscribes=tuple(index[t] for t in dict.fromkeys(n.subscribes)),
                     idempotent=n.idempotent,
                     concurrency=n.concurrency,
                 )
@@ -247,4 +246,5 @@ def _compile(spec: TopologySpec) -> Topology:
             nodes.append(Node(*common, sends=sends))
         else:
             nodes.append(Node(*common, subscribers=tuple(subscribers.get(n.id, ()))))
-    return Topology(spec=spec, nodes=tuple(nodes), index=index, warnings=())
+    # load_topology replaces the warnings before anyone reads them
+    return Topology(spec=spec, nodes=tuple(nodes), index=index, warnings=())  # pragma: no mutate

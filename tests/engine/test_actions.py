@@ -7,7 +7,9 @@ from typing import Any
 
 import pytest
 
-from simulator.engine import ActionError, Simulation, load_topology
+from simulator.engine import Action, ActionError, Simulation, load_topology
+from simulator.engine.actions import parse_action
+from simulator.engine.spec import MessageSpec
 
 
 def shop_sim() -> Simulation:
@@ -38,7 +40,8 @@ def shop_sim() -> Simulation:
                         "handles": {
                             "PlaceOrder": {
                                 "emit": [{"type": "OrderPlaced", "kind": "event", "to": "news"}]
-                            }
+                            },
+                            "CancelOrder": {},
                         },
                     },
                     {
@@ -47,6 +50,7 @@ def shop_sim() -> Simulation:
                         "subscribes": ["news"],
                         "handles": {"OrderPlaced": {}},
                     },
+                    {"id": "archive", "kind": "service"},
                 ],
             }
         )
@@ -68,72 +72,141 @@ def records(sim: Simulation, event: str, **match: Any) -> list[dict[str, Any]]:
 
 ORDER = {"type": "PlaceOrder", "kind": "command"}
 
+BAD_KIND = {"type": "PlaceOrder", "kind": "banana"}
+BAD_TYPE = {"type": "9Lives", "kind": "command"}
+ANY_KIND = "Input should be 'command', 'event', 'query', 'reply' or 'document'"
+TYPE_RULE = "String should match pattern '^[A-Za-z][A-Za-z0-9_.]*$'"
+
+
+def inject(frm: str = "shop", to: str = "orders", **fields: Any) -> dict[str, Any]:
+    return {"action": "inject", "from": frm, "to": to, **fields}
+
+
+# each refusal: the action, the field at fault, and the whole sentence a person reads (the
+# field, then the rule it broke): the wording is the contract
 REFUSED = [
-    pytest.param({"action": "explode", "node": "sales"}, "action", id="unknown action"),
-    pytest.param({"node": "sales"}, "action", id="missing action"),
-    pytest.param("down", "action", id="not an object"),
-    pytest.param({"action": "down", "node": "warehouse"}, "node", id="unknown node"),
-    pytest.param({"action": "down"}, "node", id="missing node"),
-    pytest.param({"action": "down", "node": "orders"}, "node", id="a queue cannot go down"),
-    pytest.param({"action": "up", "node": "shop"}, "node", id="a client cannot come up"),
-    pytest.param({"action": "down", "node": "sales", "when": 3}, "when", id="unknown field"),
-    pytest.param({"action": "fail_next", "node": "news"}, "node", id="fail_next on a topic"),
+    pytest.param(
+        {"action": "explode", "node": "sales"},
+        "action",
+        "action: must be one of down, up, fail_next, inject",
+        id="unknown action",
+    ),
+    pytest.param(
+        {"node": "sales"},
+        "action",
+        "action: must be one of down, up, fail_next, inject",
+        id="missing action",
+    ),
+    pytest.param("down", "action", "action: an action must be a JSON object", id="not an object"),
+    pytest.param(
+        {"action": "down", "node": "warehouse"},
+        "node",
+        "node: unknown node 'warehouse'",
+        id="unknown node",
+    ),
+    pytest.param({"action": "down"}, "node", "node: must be a node id", id="missing node"),
+    pytest.param(
+        {"action": "down", "node": 7},
+        "node",
+        "node: must be a node id",
+        id="a node id not a string",
+    ),
+    pytest.param(
+        {"action": "down", "node": "orders"},
+        "node",
+        "node: 'orders' is a queue; expected a service",
+        id="a queue cannot go down",
+    ),
+    pytest.param(
+        {"action": "up", "node": "shop"},
+        "node",
+        "node: 'shop' is a client; expected a service",
+        id="a client cannot come up",
+    ),
+    pytest.param(
+        {"action": "down", "node": "sales", "when": 3},
+        "when",
+        "when: unknown field for 'down'",
+        id="unknown field",
+    ),
+    pytest.param(
+        {"action": "down", "node": "sales", "type": "PlaceOrder"},
+        "type",
+        "type: unknown field for 'down'",
+        id="only fail_next takes a type",
+    ),
+    pytest.param(
+        {"action": "fail_next", "node": "news"},
+        "node",
+        "node: 'news' is a topic; expected a service",
+        id="fail_next on a topic",
+    ),
     pytest.param(
         {"action": "fail_next", "node": "sales", "type": "RefundOrder"},
         "type",
+        "type: 'sales' handles PlaceOrder, CancelOrder",
         id="fail_next of an unhandled type",
     ),
     pytest.param(
         {"action": "fail_next", "node": "sales", "type": 7},
         "type",
+        "type: 'sales' handles PlaceOrder, CancelOrder",
         id="fail_next of a non-string type",
     ),
     pytest.param(
-        {"action": "inject", "from": "sales", "to": "orders", "message": ORDER},
+        {"action": "fail_next", "node": "archive", "type": "PlaceOrder"},
+        "type",
+        "type: 'archive' handles nothing",
+        id="fail_next of a service without handlers",
+    ),
+    pytest.param(
+        inject("sales", message=ORDER),
         "from",
+        "from: 'sales' is a service; expected a client",
         id="inject from a service",
     ),
     pytest.param(
-        {"action": "inject", "from": "nobody", "to": "orders", "message": ORDER},
+        inject("nobody", message=ORDER),
         "from",
+        "from: unknown node 'nobody'",
         id="inject from an unknown node",
     ),
     pytest.param(
-        {"action": "inject", "from": "shop", "to": "shop", "message": ORDER},
+        inject(to="shop", message=ORDER),
         "to",
+        "to: 'shop' is a client; expected a queue, topic or service",
         id="inject to a client",
     ),
     pytest.param(
-        {"action": "inject", "from": "shop", "to": "orders"},
+        inject(message=ORDER, delay=5),
+        "delay",
+        "delay: unknown field for 'inject'",
+        id="inject with an unknown field",
+    ),
+    pytest.param(
+        inject(),
         "message",
+        "message: Input should be a valid dictionary or instance of MessageSpec",
         id="inject without a message",
     ),
     pytest.param(
-        {
-            "action": "inject",
-            "from": "shop",
-            "to": "orders",
-            "message": {"type": "PlaceOrder", "kind": "banana"},
-        },
+        inject(message=BAD_KIND),
         "message.kind",
+        f"message.kind: {ANY_KIND}",
         id="inject with a bad kind",
     ),
     pytest.param(
-        {
-            "action": "inject",
-            "from": "shop",
-            "to": "orders",
-            "message": {"type": "9Lives", "kind": "command"},
-        },
+        inject(message=BAD_TYPE),
         "message.type",
+        f"message.type: {TYPE_RULE}",
         id="inject with a bad type",
     ),
 ]
 
 
-@pytest.mark.parametrize(("action", "field"), REFUSED)
+@pytest.mark.parametrize(("action", "field", "error"), REFUSED)
 def test_an_invalid_action_is_refused_naming_the_field_and_changes_nothing(
-    action: Any, field: str
+    action: Any, field: str, error: str
 ) -> None:
     sim = shop_sim()
     sim.run(until_ms=45)
@@ -143,12 +216,29 @@ def test_an_invalid_action_is_refused_naming_the_field_and_changes_nothing(
         sim.apply(action)
 
     assert caught.value.field == field
-    assert str(caught.value).startswith(f"{field}: ")
+    assert str(caught.value) == error
+    assert caught.value.message == error.removeprefix(f"{field}: ")
     assert snapshot(sim) == before
     sim.run()
     fresh = shop_sim()
     fresh.run()
     assert sim.trace() == fresh.trace()  # nothing was logged to be replayed either
+
+
+def test_a_valid_action_is_parsed_into_the_action_it_names() -> None:
+    topology = shop_sim().topology
+    at = topology.index
+
+    assert parse_action(topology, {"action": "down", "node": "sales"}) == Action(
+        "down", at["sales"]
+    )
+    assert parse_action(topology, {"action": "up", "node": "sales"}) == Action("up", at["sales"])
+    assert parse_action(
+        topology, {"action": "fail_next", "node": "sales", "type": "CancelOrder"}
+    ) == Action("fail_next", at["sales"], "CancelOrder")
+    assert parse_action(topology, inject(to="news", message=ORDER)) == Action(
+        "inject", at["shop"], to=at["news"], message=MessageSpec(type="PlaceOrder", kind="command")
+    )
 
 
 def test_inject_from_a_client_starts_a_new_message_flow() -> None:

@@ -205,3 +205,55 @@ def test_the_longest_path_decides_a_column_and_a_cycle_is_cut_where_the_walk_mee
     # user -> inbox -> loop -> late is longer than user -> late; loop -> inbox closes a cycle
     xs = [placed[n]["x"] for n in ("user", "inbox", "loop", "late")]
     assert xs == [60, 210, 360, 510]
+
+
+PING = {"type": "Ping", "kind": "command", "to": "ping"}
+PONG = {"type": "Pong", "kind": "command", "to": "pong"}
+
+
+def test_a_loop_is_cut_where_the_walk_from_a_client_meets_it_however_the_nodes_are_listed() -> None:
+    data = {
+        "schema": SCHEMA_ID,
+        "name": "client last",
+        "nodes": [
+            node("pong", "service", handles={"Pong": {"emit": [PING]}}),
+            node("ping", "service", handles={"Ping": {"emit": [PONG]}}),
+            node("start", "client", sends=[send("ping", "Ping")]),
+        ],
+    }
+
+    placed = layout(load_topology(data))
+
+    assert [placed[n]["x"] for n in ("start", "ping", "pong")] == [60, 210, 360]
+
+
+def test_a_part_no_client_feeds_is_laid_out_from_its_first_listed_node() -> None:
+    data = {
+        "schema": SCHEMA_ID,
+        "name": "two parts",
+        "nodes": [
+            node("app", "client", sends=[send("work")]),
+            node("work", "queue"),
+            node("doer", "service", consumes=["work"], handles={"DoIt": {}}),
+            node("ping", "service", handles={"Ping": {"emit": [PONG]}}),
+            node("pong", "service", handles={"Pong": {"emit": [PING]}}),
+        ],
+    }
+
+    placed = layout(load_topology(data))
+
+    assert [placed[n]["x"] for n in ("app", "work", "doer")] == [60, 210, 360]
+    assert [placed[n]["x"] for n in ("ping", "pong")] == [60, 210]
+
+
+def test_rows_are_rounded_to_a_tenth() -> None:
+    # seven clients share the 440 between the margins: 73.33... apart
+    data = {
+        "schema": SCHEMA_ID,
+        "name": "seven",
+        "nodes": [node(f"c{i}", "client") for i in range(7)],
+    }
+
+    placed = layout(load_topology(data))
+
+    assert [placed[f"c{i}"]["y"] for i in range(7)] == [80, 153.3, 226.7, 300, 373.3, 446.7, 520]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from simulator.engine import Lint, Simulation, Topology, load_topology
 
 Node = dict[str, Any]
@@ -161,3 +163,136 @@ def test_several_lints_come_back_together() -> None:
         "queue-without-consumer",
         "unhandled-type",
     ]
+
+
+# The sentences below are golden: a lint's message is what the editor shows on the field.
+
+
+def test_each_lint_says_what_is_wrong_and_why_in_one_sentence() -> None:
+    shipped = {"type": "ShipOrder", "kind": "event", "to": "news"}
+    t = topology(
+        {
+            "id": "shop",
+            "kind": "client",
+            "sends": [
+                {"to": "news", "message": {"type": "PlaceOrder", "kind": "command"}},
+                {"to": "orders", "message": {"type": "OrderPaid", "kind": "command"}},
+                {"to": "sales", "message": {"type": "OrderPlaced", "kind": "event"}},
+            ],
+        },
+        {"id": "news", "kind": "topic"},
+        {"id": "orders", "kind": "queue"},
+        {"id": "quiet", "kind": "topic"},
+        service("sales", {"OrderPlaced": {"emit": [shipped]}}),
+    )
+
+    assert t.warnings == (
+        Lint(
+            "nodes[0].sends[0]",
+            "command-to-topic",
+            "PlaceOrder is a command published to topic 'news': a command has exactly one"
+            " receiver, so send it to a queue or a service.",
+        ),
+        Lint(
+            "nodes[0].sends[1]",
+            "command-past-tense",
+            "OrderPaid is a command named in the past tense: a command asks for something to"
+            " happen (PlaceOrder); an event says it did (OrderPlaced).",
+        ),
+        Lint(
+            "nodes[0].sends[2]",
+            "event-to-service",
+            "OrderPlaced is an event sent directly to 'sales': an event is for any number of"
+            " listeners, so publish it to a topic.",
+        ),
+        Lint(
+            "nodes[4].handles.OrderPlaced.emit[0]",
+            "event-imperative",
+            "ShipOrder is an event named as an order: an event states a fact in the past tense"
+            " (InvoiceCreated); a command gives the order (CreateInvoice).",
+        ),
+        Lint(
+            "nodes[1]",
+            "topic-without-subscriber",
+            "No service subscribes to topic 'news': what is published there reaches nobody.",
+        ),
+        Lint(
+            "nodes[2]",
+            "queue-without-consumer",
+            "No service consumes queue 'orders': its messages wait forever.",
+        ),
+        Lint(
+            "nodes[3]",
+            "topic-without-subscriber",
+            "No service subscribes to topic 'quiet': what is published there reaches nobody.",
+        ),
+    )
+
+
+def test_a_message_sent_straight_to_a_service_without_its_handler_is_reported_once() -> None:
+    t = topology(
+        {
+            "id": "shop",
+            "kind": "client",
+            "sends": [
+                {"to": "sales", "message": {"type": "CancelOrder", "kind": "command"}},
+                {"to": "sales", "message": {"type": "CancelOrder", "kind": "command"}},
+            ],
+        },
+        service("sales", {"PlaceOrder": {}}),
+    )
+
+    assert t.warnings == (
+        Lint(
+            "nodes[0].sends[0]",
+            "unhandled-type",
+            "'sales' receives CancelOrder via 'sales' but has no handler for it: the message will"
+            " be dropped.",
+        ),
+    )
+
+
+def test_a_compensating_emit_is_linted_at_its_own_path() -> None:
+    on_failure = {"emit": [{"type": "RefundCustomer", "kind": "command", "to": "news"}]}
+    t = topology(
+        sender("sales", "PlaceOrder", "command"),
+        {"id": "news", "kind": "topic"},
+        service("sales", {"PlaceOrder": {"on_failure": on_failure}}),
+        service("refunds", {"RefundCustomer": {}}, subscribes=["news"]),
+    )
+
+    assert [(w.path, w.code) for w in t.warnings] == [
+        ("nodes[2].handles.PlaceOrder.on_failure.emit[0]", "command-to-topic")
+    ]
+
+
+def naming_lints(type_name: str, kind: str) -> list[str]:
+    """The naming lints of a message of that type and kind, sent to a fitting receiver."""
+    to = "orders" if kind == "command" else "news"
+    t = topology(
+        sender(to, type_name, kind),
+        {"id": "orders", "kind": "queue"},
+        {"id": "news", "kind": "topic"},
+        service("anyone", {type_name: {}}, consumes=["orders"], subscribes=["news"]),
+    )
+    return [w.code for w in t.warnings if w.code in ("command-past-tense", "event-imperative")]
+
+
+@pytest.mark.parametrize(
+    ("type_name", "kind", "lints"),
+    [
+        pytest.param("OrderPaid", "command", ["command-past-tense"], id="an irregular past"),
+        pytest.param("CardUsed", "command", ["command-past-tense"], id="a short -ed past"),
+        pytest.param("PlacedOrderCommand", "command", ["command-past-tense"], id="past first"),
+        pytest.param("BlinkLed", "command", [], id="a three-letter word in -ed is not a past"),
+        pytest.param("ProceedToCheckout", "command", [], id="a verb in -eed is not a past"),
+        pytest.param("EmbedVideo", "command", [], id="a verb in -ed is not a past"),
+        pytest.param("ShipOrder", "event", ["event-imperative"], id="an order as an event"),
+        pytest.param("shop.ShipOrder", "event", ["event-imperative"], id="in a namespace"),
+        pytest.param("ShipOrderEvent", "event", ["event-imperative"], id="with a suffix"),
+        pytest.param("ProcessPaymentCompleted", "event", [], id="a verb first, a past last"),
+        pytest.param("StockLevel", "event", [], id="a noun"),
+    ],
+)
+def test_message_names_are_read_word_by_word(type_name: str, kind: str, lints: list[str]) -> None:
+    assert naming_lints(type_name, kind) == lints

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from simulator.engine import Problem, TopologyError, load_topology
+from simulator.engine import Problem, Simulation, TopologyError, load_topology
 
 Node = dict[str, Any]
 
@@ -42,6 +42,7 @@ def sales(**fields: Any) -> Node:
 
 
 QUEUE: Node = {"id": "orders", "kind": "queue"}
+CONSUME_QUEUES = "a service consumes queues (subscribe to topics)"
 TOPIC: Node = {"id": "news", "kind": "topic"}
 
 
@@ -76,20 +77,20 @@ def test_references_to_nodes_of_the_wrong_kind_are_reported() -> None:
                     "PlaceOrder": {"emit": [{"type": "Hello", "kind": "event", "to": "shop"}]}
                 },
             ),
+            {**shop(to="shop"), "id": "bot"},
         )
     )
 
-    assert set(found) == {
-        "nodes[1].dead_letter",
-        "nodes[3].consumes[0]",
-        "nodes[3].subscribes[0]",
-        "nodes[3].handles.PlaceOrder.emit[0].to",
+    # each message names the node, its kind, and the rule: the wording is the contract
+    assert found == {
+        "nodes[1].dead_letter": "'news' is a topic; a dead-letter target must be a queue",
+        "nodes[3].consumes[0]": f"'news' is a topic; {CONSUME_QUEUES}",
+        "nodes[3].subscribes[0]": "'orders' is a queue; a service subscribes to topics"
+        " (consume queues)",
+        "nodes[3].handles.PlaceOrder.emit[0].to": "'shop' is a client; emit to a queue, topic or"
+        " service",
+        "nodes[4].sends[0].to": "'shop' is a client; send to a queue, topic or service",
     }
-    assert found["nodes[1].dead_letter"].startswith("'news' is a topic")
-    assert "queue" in found["nodes[1].dead_letter"]
-    assert found["nodes[3].consumes[0]"].startswith("'news' is a topic")
-    assert found["nodes[3].subscribes[0]"].startswith("'orders' is a queue")
-    assert found["nodes[3].handles.PlaceOrder.emit[0].to"].startswith("'shop' is a client")
 
 
 def test_unknown_nodes_anywhere_are_reported() -> None:
@@ -119,7 +120,7 @@ def test_unknown_nodes_anywhere_are_reported() -> None:
 def test_a_queue_cannot_be_its_own_dead_letter_queue() -> None:
     found = problems(document({"id": "orders", "kind": "queue", "dead_letter": "orders"}))
 
-    assert set(found) == {"nodes[0].dead_letter"}
+    assert found == {"nodes[0].dead_letter": "a queue cannot be its own dead-letter queue"}
 
 
 def test_duplicate_ids_are_reported_with_the_first_use() -> None:
@@ -211,12 +212,59 @@ def test_missing_required_fields_and_bad_values_are_reported() -> None:
     }
 
 
-def test_an_unknown_node_kind_is_reported_for_that_node() -> None:
-    found = problems(document(shop(), QUEUE, {"id": "gizmo", "kind": "robot"}))
+def test_an_unknown_or_missing_node_kind_is_reported_at_that_kind() -> None:
+    found = problems(document(shop(), QUEUE, {"id": "gizmo", "kind": "robot"}, {"id": "thing"}))
 
-    [(path, message)] = found.items()
-    assert path.startswith("nodes[2]")
-    assert "client, service, queue, topic" in message
+    assert found == {
+        "nodes[2].kind": "must be one of client, service, queue, topic",
+        "nodes[3].kind": "must be one of client, service, queue, topic",
+    }
+
+
+def test_a_part_of_the_wrong_type_is_reported_at_that_part() -> None:
+    found = problems(document({**shop(), "position": 5}, QUEUE))
+
+    assert found == {
+        "nodes[0].position": "Input should be a valid dictionary or instance of Position"
+    }
+
+
+def test_a_field_named_like_a_node_kind_keeps_its_place_in_the_path() -> None:
+    client = shop()
+    client["sends"][0]["message"]["headers"] = {"topic": "x" * 300}
+
+    found = problems(document(client, QUEUE))
+
+    assert found == {
+        "nodes[0].sends[0].message.headers.topic": "String should have at most 256 characters"
+    }
+
+
+def test_a_node_without_a_usable_id_does_not_hide_the_nodes_after_it() -> None:
+    found = problems(
+        document(
+            {"kind": "queue"},
+            {"id": 7, "kind": "queue"},
+            sales(consumes=["news"]),
+            TOPIC,
+        )
+    )
+
+    assert found == {
+        "nodes[0].id": "required",
+        "nodes[1].id": "Input should be a valid string",
+        "nodes[2].consumes[0]": f"'news' is a topic; {CONSUME_QUEUES}",
+    }
+
+
+def test_a_handler_that_is_not_an_object_does_not_hide_the_handlers_after_it() -> None:
+    emit = {"type": "OrderPlaced", "kind": "event", "to": "nowhere"}
+    found = problems(document(sales(handles={"CancelOrder": 5, "PlaceOrder": {"emit": [emit]}})))
+
+    assert found == {
+        "nodes[0].handles.CancelOrder": "Input should be a valid dictionary or instance of Handler",
+        "nodes[0].handles.PlaceOrder.emit[0].to": "unknown node 'nowhere'",
+    }
 
 
 def test_shape_and_reference_problems_are_reported_together() -> None:
@@ -270,3 +318,14 @@ def test_bad_names_are_explained_in_words_not_regular_expressions() -> None:
 def test_numbers_must_be_finite() -> None:
     found = problems(document({"id": "q", "kind": "queue"}, latency_ms=float("nan")))
     assert found == {"latency_ms": "Input should be a finite number"}
+
+
+def test_a_repeated_send_without_an_interval_sends_every_copy_at_once() -> None:
+    client = shop()
+    client["sends"][0]["count"] = 3
+    sim = Simulation(load_topology(document(client, QUEUE, sales(consumes=["orders"]))))
+
+    sim.run()
+
+    sent = [r["t"] for r in sim.trace() if r["event"] == "hop" and r["from"] == "shop"]
+    assert sent == [10, 10, 10]
