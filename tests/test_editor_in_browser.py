@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Dialog, Locator, Page, expect
 
 from tests.browser import button, log_entries
 
@@ -16,6 +17,7 @@ pytestmark = pytest.mark.browser
 
 ORDER_TYPE = "PlaceOrderCommand"
 EVENT_TYPE = "OrderCreatedEvent"
+WIRED_EMIT = f"Wired: Service 1 emits to Topic 1 when it handles {ORDER_TYPE}."
 
 
 def open_editor(page: Page, query: str = "") -> None:
@@ -44,6 +46,13 @@ def document_of(page: Page) -> dict[str, Any]:
     path = download.value.path()
     assert path is not None
     data: dict[str, Any] = json.loads(Path(path).read_text())
+    return data
+
+
+def draft_of(page: Page) -> dict[str, Any]:
+    """The editor's document as it keeps it across a reload (local storage), for tests that
+    look at it after every step: Chromium stops a page's downloads after ten or so."""
+    data: dict[str, Any] = json.loads(page.evaluate("localStorage.getItem('msglab:editor-draft')"))
     return data
 
 
@@ -90,7 +99,7 @@ def test_building_order_flows_first_half_with_the_mouse_and_running_it(page: Pag
     field(page, "Message type handled").fill(ORDER_TYPE)
     field(page, "Message type handled").press("Tab")
     drag(page, port(page, "service-1"), node(page, "Topic 1"))
-    expect(said(page)).to_have_text(f"Wired: Service 1 emits to Topic 1 when it handles {ORDER_TYPE}.")
+    expect(said(page)).to_have_text(WIRED_EMIT)
     field(page, "Message type").fill(EVENT_TYPE)
 
     # a node moved by dragging it stays where it was dropped
@@ -109,7 +118,8 @@ def test_building_order_flows_first_half_with_the_mouse_and_running_it(page: Pag
         button(page, "Step").click()
         expect(log_entries(page)).not_to_have_count(entries)
     for subscriber in ("Service 2", "Service 3"):
-        expect(log_entries(page).filter(has_text=f"{subscriber} received {EVENT_TYPE}")).to_have_count(1)
+        received = log_entries(page).filter(has_text=f"{subscriber} received {EVENT_TYPE}")
+        expect(received).to_have_count(1)
 
     button(page, "Edit").click()  # back to the same picture, editable again
     expect(node(page, "Service 3")).to_be_visible()
@@ -203,7 +213,7 @@ def test_building_it_with_the_keyboard_only(page: Page) -> None:
     keys.type(ORDER_TYPE)
     keys.press("Tab")  # the rename applies when the field is left
     wire("Service 1", "Topic 1", back=True)
-    expect(said(page)).to_have_text(f"Wired: Service 1 emits to Topic 1 when it handles {ORDER_TYPE}.")
+    expect(said(page)).to_have_text(WIRED_EMIT)
     keys.tab_to("Message type handled")
     keys.press("Tab")
     keys.tab_to("Message type")  # the new emit's type, after the handler's own fields
@@ -228,12 +238,12 @@ def nodes_of(page: Page) -> dict[str, dict[str, Any]]:
 
 def test_every_edit_can_be_undone_and_redone(page: Page) -> None:
     open_editor(page)
-    states = [document_of(page)]
+    states = [document_of(page)]  # the empty canvas, as exported
 
-    def after(action: Any) -> None:
+    def after(action: Callable[[], object]) -> None:
         action()
         expect(button(page, "Undo")).to_be_enabled()
-        states.append(document_of(page))
+        states.append(draft_of(page))
         assert states[-1] != states[-2], "the action changed nothing"
 
     after(lambda: button(page, "Add queue").click())
@@ -241,19 +251,29 @@ def test_every_edit_can_be_undone_and_redone(page: Page) -> None:
     after(lambda: node(page, "Service 1").press("Shift+ArrowDown"))  # a move, by keyboard
     after(lambda: drag(page, node(page, "Queue 1"), page.locator(".diagram-svg")))  # by pointer
     after(lambda: drag(page, port(page, "queue-1"), node(page, "Service 1")))  # a wire
-    after(lambda: (node(page, "Service 1").click(), field(page, "Label").fill("Worker")))
-    after(lambda: (node(page, "Queue 1").click(), node(page, "Queue 1").press("Delete")))
-    assert "queue-1" not in nodes_of(page) and nodes_of(page)["service-1"].get("consumes") == []
+
+    def rename() -> None:
+        node(page, "Service 1").click()
+        field(page, "Label").fill("Worker")
+
+    def delete() -> None:
+        node(page, "Queue 1").click()
+        node(page, "Queue 1").press("Delete")
+
+    after(rename)  # a property
+    after(delete)
+    nodes = {n["id"]: n for n in states[-1]["nodes"]}
+    assert "queue-1" not in nodes and nodes["service-1"].get("consumes") == []
 
     for state in reversed(states[:-1]):  # Undo, all the way back
         button(page, "Undo").click()
-        assert document_of(page) == state
+        assert draft_of(page) == state
     expect(button(page, "Undo")).to_be_disabled()
     for state in states[1:]:  # and Redo with the keyboard shortcuts
         page.keyboard.press("Control+Y" if len(state["nodes"]) % 2 else "Control+Shift+Z")
-        assert document_of(page) == state
+        assert draft_of(page) == state
     page.keyboard.press("Control+Z")
-    assert document_of(page) == states[-2]
+    assert document_of(page) == states[-2]  # and what Export gives is that document
 
 
 def test_save_share_run_and_edit_a_copy_without_changing_the_original(
@@ -367,7 +387,12 @@ def test_hostile_text_stays_text_in_the_page_the_svg_the_log_the_inspector_and_t
     page: Page,
 ) -> None:
     dialogs: list[str] = []
-    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+
+    def answer(dialog: Dialog) -> None:
+        dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", answer)
     open_editor(page, "?scenario=order-flow")
     node(page, "Order Service").click()
     field(page, "Label").fill(HOSTILE_LABEL)

@@ -7,13 +7,13 @@ import json
 from urllib.request import Request, urlopen
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, ViewportSize, expect
 
 from tests.browser import button
 
 pytestmark = pytest.mark.browser
 
-PROJECTOR = {"width": 1366, "height": 768}
+PROJECTOR: ViewportSize = {"width": 1366, "height": 768}
 
 
 def saved_topology(live_daphne: str) -> str:
