@@ -76,5 +76,5 @@ def _node(topology: Topology, action: Mapping[str, Any], field: str, kinds: tupl
 
 
 def _one_of(kinds: tuple[str, ...]) -> str:
-    """"service"; "queue or topic"; "queue, topic or service"."""
+    """Kinds in words: service; queue or topic; queue, topic or service."""
     return kinds[0] if len(kinds) == 1 else f"{', '.join(kinds[:-1])} or {kinds[-1]}"
