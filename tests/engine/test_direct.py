@@ -52,7 +52,7 @@ def test_a_request_to_a_down_service_fails_at_once_from_sender_to_target() -> No
         10,
     )
     assert failed["message"]["id"] == "m1"
-    assert "down" in failed["detail"]["reason"]
+    assert failed["detail"] == {"reason": "pricing is down: the synchronous call failed at once"}
     assert sim.state()["nodes"]["pricing"]["inbox"] == 0
 
 
@@ -133,3 +133,71 @@ def test_a_request_that_arrives_while_the_service_is_busy_waits_its_turn() -> No
     handled = records(sim, "handled", to="pricing")
     assert [(r["message"]["id"], r["t"]) for r in handled] == [("m1", 60), ("m2", 110)]
     assert len(records(sim, "hop", **{"from": "pricing", "to": "web"})) == 2
+
+
+def test_a_down_service_is_named_by_its_label_when_a_call_to_it_fails() -> None:
+    sim = build(caller(), pricing(label="Pricing API"))
+    sim.apply({"action": "down", "node": "pricing"})
+
+    sim.run()
+
+    [failed] = records(sim, "failed")
+    assert failed["detail"] == {
+        "reason": "Pricing API is down: the synchronous call failed at once"
+    }
+
+
+def test_a_direct_call_that_fails_ends_with_its_failed_record_without_an_attempt() -> None:
+    sim = build(caller(), pricing(failure_rate=1.0))
+
+    sim.run()
+
+    assert [(r["event"], r["from"], r["to"]) for r in sim.trace()] == [
+        ("hop", "web", "pricing"),
+        ("failed", "web", "pricing"),
+    ]
+    # not from a queue: there are no deliveries to count, and nothing to retry or drop
+    assert sim.trace()[-1]["detail"] == {"reason": "handler failed (failure rate 1)"}
+
+
+def test_an_injected_call_that_fails_ends_with_its_failed_record_without_an_attempt() -> None:
+    sim = build(caller(at_ms=1000), pricing())
+    sim.apply({"action": "fail_next", "node": "pricing"})
+
+    sim.apply(
+        {
+            "action": "inject",
+            "from": "web",
+            "to": "pricing",
+            "message": {"type": "GetPrice", "kind": "query"},
+        }
+    )
+    sim.run(until_ms=500)
+
+    assert [(r["event"], r["from"], r["to"], r["t"]) for r in sim.trace()] == [
+        ("hop", "web", "pricing", 10),
+        ("failed", "web", "pricing", 20),
+    ]
+    assert sim.trace()[-1]["detail"] == {"reason": "forced failure"}
+
+
+def test_a_call_from_a_service_that_fails_ends_with_its_failed_record_without_an_attempt() -> None:
+    checkout = {
+        "id": "checkout",
+        "kind": "service",
+        "consumes": ["carts"],
+        "handles": {"CheckOut": {"emit": [{"type": "GetPrice", "kind": "query", "to": "pricing"}]}},
+    }
+    shopper = {
+        "id": "shopper",
+        "kind": "client",
+        "sends": [{"to": "carts", "message": {"type": "CheckOut", "kind": "command"}}],
+    }
+    sim = build(shopper, {"id": "carts", "kind": "queue"}, checkout, pricing(failure_rate=1.0))
+
+    sim.run()
+
+    [failed] = records(sim, "failed")
+    assert (failed["from"], failed["to"], failed["message"]["id"]) == ("checkout", "pricing", "m2")
+    assert failed["detail"] == {"reason": "handler failed (failure rate 1)"}
+    assert sim.trace()[-1] == failed  # the caller has its answer: no retry, no drop

@@ -6,12 +6,15 @@ from collections import Counter
 from typing import Any
 
 from simulator.engine import Simulation, load_topology
+from simulator.engine.rng import Rng
 
 Node = dict[str, Any]
 Record = dict[str, Any]
 
 
-def build(idempotent: bool, duplicate_rate: float = 1.0, count: int = 3) -> Simulation:
+def build(
+    idempotent: bool, duplicate_rate: float = 1.0, count: int = 3, failure_rate: float = 0
+) -> Simulation:
     nodes: list[Node] = [
         {
             "id": "shop",
@@ -31,6 +34,7 @@ def build(idempotent: bool, duplicate_rate: float = 1.0, count: int = 3) -> Simu
             "kind": "service",
             "consumes": ["payments"],
             "idempotent": idempotent,
+            "failure_rate": failure_rate,
             "handles": {
                 "ChargeCard": {"emit": [{"type": "CardCharged", "kind": "event", "to": "news"}]}
             },
@@ -69,6 +73,8 @@ def test_a_queue_with_duplicate_rate_one_delivers_every_message_twice_with_the_s
     )  # a copy is never copied again
     copies = [r for r in deliveries if r.get("detail", {}).get("duplicate")]
     assert [r["message"]["id"] for r in copies] == ids
+    # a copy is its own first delivery, not a redelivery of the original
+    assert [r.get("detail") for r in deliveries] == [None, {"attempt": 1, "duplicate": True}] * 3
     for original, copy in zip(deliveries[0::2], deliveries[1::2], strict=True):
         assert original["message"] == copy["message"]
         assert copy["t"] > original["t"]
@@ -80,8 +86,8 @@ def test_a_duplicate_copy_waits_in_the_queue_while_the_consumer_is_busy() -> Non
     sim.run()
 
     [waiting] = records(sim, "waiting", to="payments")
-    assert waiting["message"]["id"] == "m1"
-    assert waiting["detail"]["depth"] == 1
+    assert (waiting["from"], waiting["message"]["id"]) == ("payments", "m1")
+    assert waiting["detail"] == {"depth": 1, "duplicate": True}
 
 
 def test_an_idempotent_consumer_handles_a_message_once_and_acknowledges_the_repeat() -> None:
@@ -131,3 +137,30 @@ def test_without_duplicate_rate_every_message_is_delivered_once() -> None:
     deliveries = records(sim, "hop", **{"from": "payments", "to": "bank"})
     assert [r["message"]["id"] for r in deliveries] == order_ids(sim)
     assert all("detail" not in r for r in deliveries)
+
+
+def test_an_idempotent_consumer_that_can_fail_still_handles_each_message_once() -> None:
+    sim = build(idempotent=True, count=10, failure_rate=0.5)
+
+    sim.run()
+
+    # whether the original or its copy got through first, the work is done once per message
+    assert charges_emitted_for(sim) == dict.fromkeys(order_ids(sim), 1)
+    assert records(sim, "failed"), "some handlings fail"
+    skipped = [r for r in records(sim, "handled") if r.get("detail", {}).get("skipped")]
+    assert skipped, "repeats of messages handled already are acknowledged"
+
+
+# SplitMix64 can be run backwards: this seed's first draw is exactly 0.5
+SEED_DRAWING_ONE_HALF = 3453682501520545093
+
+
+def test_a_message_is_duplicated_only_when_the_draw_is_below_the_duplicate_rate() -> None:
+    assert Rng(SEED_DRAWING_ONE_HALF).random() == 0.5
+    topology = build(idempotent=False, duplicate_rate=0.5, count=1).topology
+
+    at_the_rate = Simulation(topology, seed=SEED_DRAWING_ONE_HALF)
+    at_the_rate.run()
+
+    # a rate of p duplicates a fraction p of the draws in [0, 1): those below p, never p itself
+    assert len(records(at_the_rate, "hop", **{"from": "payments", "to": "bank"})) == 1

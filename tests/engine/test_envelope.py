@@ -202,3 +202,62 @@ def test_sent_at_is_when_the_client_sent_it_or_when_the_handling_ended() -> None
     assert by_id["m2"]["sent_at"] == 35  # 5 + 10 to the queue + 10 to sales + 10 handling
     handled_m2 = [r for r in sim.trace() if r["event"] == "handled" and r["to"] == "billing"]
     assert by_id["m3"]["sent_at"] == handled_m2[0]["t"]
+
+
+def test_an_injected_message_starts_its_own_conversation_sent_now_by_its_client() -> None:
+    sim = order_flow()
+    sim.run(until_ms=100)
+
+    sim.apply(
+        {
+            "action": "inject",
+            "from": "shop",
+            "to": "orders",
+            "message": {
+                "type": "PlaceOrder",
+                "kind": "command",
+                "payload": {"orderId": 8},
+                "headers": {"tenant": "globex"},
+            },
+        }
+    )
+    sim.run()
+
+    assert messages(sim.trace())["m4"] == {
+        "id": "m4",
+        "type": "PlaceOrder",
+        "kind": "command",
+        "correlation_id": "m4",
+        "causation_id": None,
+        "payload": {"orderId": 8},
+        "headers": {"source": "shop", "tenant": "globex"},
+        "sent_at": 100,
+    }
+    arrival = next(r for r in sim.trace() if r["message"] and r["message"]["id"] == "m4")
+    assert (arrival["from"], arrival["to"], arrival["t"]) == ("shop", "orders", 110)
+
+
+def test_each_repeat_of_a_send_is_sent_every_ms_after_the_one_before() -> None:
+    shop = {
+        "id": "shop",
+        "kind": "client",
+        "sends": [
+            {
+                "to": "news",
+                "at_ms": 5,
+                "count": 3,
+                "every_ms": 40,
+                "message": {"type": "PriceChanged", "kind": "event"},
+            }
+        ],
+    }
+    sim = build(shop, {"id": "news", "kind": "topic"})
+
+    sim.run()
+
+    hops = [r for r in sim.trace() if r["event"] == "hop"]
+    assert [(r["message"]["id"], r["message"]["sent_at"], r["t"]) for r in hops] == [
+        ("m1", 5, 15),
+        ("m2", 45, 55),
+        ("m3", 85, 95),
+    ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from simulator.engine import Simulation, load_topology
+from simulator.engine.rng import Rng
 
 Node = dict[str, Any]
 Record = dict[str, Any]
@@ -53,7 +54,7 @@ def test_a_failing_message_is_redelivered_up_to_max_deliveries_then_dead_lettere
     sim = build(
         client(),
         queue(max_deliveries=3, dead_letter="payments.dlq"),
-        queue("payments.dlq"),
+        queue("payments.dlq", latency_ms=3),
         bank(failure_rate=1.0),
     )
 
@@ -82,6 +83,7 @@ def test_a_failing_message_is_redelivered_up_to_max_deliveries_then_dead_lettere
     [into_dlq] = records(sim, "hop", to="payments.dlq")
     assert into_dlq["from"] == "payments"
     assert into_dlq["message"]["id"] == "m1"
+    assert into_dlq["t"] == dead["t"] + 3  # it travels to the dead-letter queue like any hop
     assert sim.state()["nodes"]["payments.dlq"]["depth"] == 1
     assert records(sim, "handled") == []
 
@@ -114,7 +116,7 @@ def test_with_no_dead_letter_queue_a_message_that_keeps_failing_is_dropped() -> 
     assert dropped["from"] == "payments"
     assert dropped["to"] is None
     assert dropped["message"]["id"] == "m1"
-    assert "dead-letter" in dropped["detail"]["reason"]
+    assert dropped["detail"] == {"reason": "failed 2 deliveries; payments has no dead-letter"}
 
 
 def test_max_deliveries_of_one_means_no_retry() -> None:
@@ -198,9 +200,12 @@ def test_a_failure_outside_a_queue_loses_the_message() -> None:
 
     [failed] = records(sim, "failed")
     assert (failed["from"], failed["to"]) == ("news", "bank")
+    assert failed["detail"] == {"reason": "handler failed (failure rate 1)"}  # no deliveries
     [dropped] = records(sim, "dropped")
     assert dropped["from"] == "bank"
+    assert dropped["to"] is None
     assert dropped["message"]["id"] == "m1"
+    assert dropped["detail"] == {"reason": "no queue to redeliver it from: the message is lost"}
     assert records(sim, "retry") == []
 
 
@@ -212,7 +217,7 @@ def test_fail_next_forces_exactly_one_failure() -> None:
 
     [failed] = records(sim, "failed")
     assert failed["message"]["id"] == "m1"
-    assert "forced" in failed["detail"]["reason"]
+    assert failed["detail"] == {"reason": "forced failure", "attempt": 1}
     handled = records(sim, "handled")
     assert [r["message"]["id"] for r in handled] == ["m1", "m2", "m3"]  # m1 on its retry
 
@@ -267,7 +272,7 @@ def test_taking_a_service_down_while_it_handles_a_message_makes_that_handling_fa
 
     [failed] = records(sim, "failed")
     assert (failed["from"], failed["to"], failed["t"]) == ("payments", "bank", 120)
-    assert "went down" in failed["detail"]["reason"]
+    assert failed["detail"] == {"reason": "bank went down while handling it", "attempt": 1}
     assert records(sim, "hop", to="news") == []  # a crash runs no compensation
     assert records(sim, "handled") == []
     assert sim.state()["nodes"]["payments"]["depth"] == 1  # back in the queue, waiting for bank
@@ -295,3 +300,49 @@ def test_a_service_that_restarts_while_handling_a_message_still_loses_that_handl
     [handled] = records(sim, "handled")
     assert handled["message"]["id"] == "m1"
     assert records(sim, "hop", **{"from": "payments", "to": "bank"})[-1]["detail"] == {"attempt": 2}
+
+
+def test_a_forced_failure_runs_the_handlers_compensation() -> None:
+    handles = {
+        "ChargeCard": {
+            "emit": [{"type": "CardCharged", "kind": "event", "to": "news"}],
+            "on_failure": {"emit": [{"type": "PaymentFailed", "kind": "event", "to": "news"}]},
+        }
+    }
+    sim = build(client(), queue(), bank(handles), {"id": "news", "kind": "topic"})
+    sim.apply({"action": "fail_next", "node": "bank"})
+
+    sim.run()
+
+    # the failure, then the retry that succeeds: a forced failure is not a crash
+    assert [r["message"]["type"] for r in records(sim, "hop", to="news")] == [
+        "PaymentFailed",
+        "CardCharged",
+    ]
+
+
+def test_a_handling_that_survives_its_failure_rate_is_a_plain_handled_record() -> None:
+    sim = build(client(count=20, every_ms=50), queue(), bank(failure_rate=0.5))
+
+    sim.run()
+
+    failed, handled = records(sim, "failed"), records(sim, "handled")
+    assert failed and handled
+    assert all("detail" not in r for r in handled)
+    assert all(r["detail"]["reason"] == "handler failed (failure rate 0.5)" for r in failed)
+
+
+# SplitMix64 can be run backwards: this seed's first draw is exactly 0.5
+SEED_DRAWING_ONE_HALF = 3453682501520545093
+
+
+def test_a_handling_fails_only_when_the_draw_is_below_the_failure_rate() -> None:
+    assert Rng(SEED_DRAWING_ONE_HALF).random() == 0.5
+    topology = build(client(), queue(), bank(failure_rate=0.5)).topology
+
+    at_the_rate = Simulation(topology, seed=SEED_DRAWING_ONE_HALF)
+    at_the_rate.run()
+
+    # a rate of p fails a fraction p of the draws in [0, 1): those below p, never p itself
+    assert records(at_the_rate, "failed") == []
+    assert len(records(at_the_rate, "handled")) == 1

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from simulator.engine import Simulation
+from simulator.engine import Simulation, load_topology
 from simulator.scenarios import load_scenario
 
 
@@ -27,9 +27,17 @@ def test_a_clients_send_is_a_flight_before_its_message_exists() -> None:
 
     assert flight["from"] == "gateway" and flight["to"] == "order.commands"
     assert (flight["departs_at"], flight["arrives_at"]) == (0, 10)
-    assert flight["message"]["id"] is None
-    assert flight["message"]["type"] == "PlaceOrderCommand"
-    assert flight["message"]["payload"]["orderId"] == "A123"
+    # the envelope as far as it is known: ids and sent_at come when the client sends it
+    assert flight["message"] == {
+        "id": None,
+        "type": "PlaceOrderCommand",
+        "kind": "command",
+        "correlation_id": None,
+        "causation_id": None,
+        "payload": {"orderId": "A123", "customerId": "C55", "totalAmount": 499.99},
+        "headers": {"source": "gateway"},
+        "sent_at": None,
+    }
 
 
 def test_a_published_event_leaves_the_topic_as_one_flight_per_subscriber() -> None:
@@ -92,3 +100,44 @@ def test_handling_lists_the_message_a_service_is_busy_with() -> None:
         "service": "orders",
         "done_at": 40,
     }
+
+
+def test_flights_go_on_while_a_handling_that_ends_sooner_is_under_way() -> None:
+    sim = Simulation(
+        load_topology(
+            {
+                "schema": "msglab/topology@1",
+                "name": "flights test",
+                "nodes": [
+                    {
+                        "id": "shop",
+                        "kind": "client",
+                        "sends": [
+                            {
+                                "to": "orders",
+                                "count": 2,
+                                "every_ms": 100,
+                                "message": {"type": "PlaceOrder", "kind": "command"},
+                            }
+                        ],
+                    },
+                    {"id": "orders", "kind": "queue"},
+                    {
+                        "id": "sales",
+                        "kind": "service",
+                        "consumes": ["orders"],
+                        "handles": {"PlaceOrder": {}},
+                    },
+                ],
+            }
+        )
+    )
+    sim.run(until_ms=25)  # m1 is handled from 20 to 30; the second order leaves at 100
+
+    state = sim.state()
+
+    assert [(h["message"], h["done_at"]) for h in state["handling"]] == [("m1", 30)]
+    assert [(f["from"], f["to"], f["departs_at"], f["arrives_at"]) for f in state["in_flight"]] == [
+        ("shop", "orders", 100, 110)
+    ]
+    assert sim.flights()[0] == state["in_flight"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -255,16 +256,18 @@ def test_seek_out_of_range_raises_seek_error_and_changes_nothing() -> None:
     before = as_json(sim)
 
     for bad in (-1, sim.seq + 1, 10**9, 1.5, "3", True, None):
-        with pytest.raises(SeekError):
+        with pytest.raises(SeekError) as refused:
             sim.seek(bad)  # type: ignore[arg-type]
+        assert str(refused.value) == f"seq must be a whole number from 0 to {sim.seq}"
         assert as_json(sim) == before
 
 
 def test_back_at_the_start_raises_seek_error() -> None:
     sim = Simulation(busy_shop())
 
-    with pytest.raises(SeekError):
+    with pytest.raises(SeekError) as refused:
         sim.back()
+    assert str(refused.value) == "already at the start of the run"
     assert sim.steps == 0
     assert sim.seq == 0
 
@@ -274,10 +277,10 @@ def test_a_simulation_without_history_refuses_to_go_back() -> None:
     sim.run(max_events=10)
     state = sim.state()
 
-    with pytest.raises(SeekError):
-        sim.back()
-    with pytest.raises(SeekError):
-        sim.seek(0)
+    for go_back in (sim.back, lambda: sim.seek(0)):
+        with pytest.raises(SeekError) as refused:
+            go_back()
+        assert str(refused.value) == "this simulation keeps no history, so it cannot go back"
     assert sim.state() == state
 
 
@@ -311,7 +314,7 @@ def test_seek_and_back_work_across_thousands_of_records() -> None:
                             "sends": [
                                 {
                                     "to": "void",
-                                    "count": 2100,
+                                    "count": 2400,
                                     "every_ms": 1,
                                     "message": {"type": "NoteTaken", "kind": "event"},
                                 }
@@ -325,10 +328,11 @@ def test_seek_and_back_work_across_thousands_of_records() -> None:
 
     sim = chatter()
     sim.run()
-    assert sim.seq == 4200  # a hop and a drop per note: more than one packed block of 4096
+    assert sim.seq == 4800  # a hop and a drop per note: more than one packed block of 4096
     full = sim.trace()
 
-    for seq in (4150, 4097, 4096, 4095, 1234):
+    # 4700 goes back to a snapshot taken after the first block was packed
+    for seq in (4700, 4150, 4097, 4096, 4095, 1234):
         sim.seek(seq)
         fresh = run_to_seq(chatter(), seq)
         assert sim.seq == fresh.seq
@@ -446,3 +450,112 @@ def test_going_back_across_a_fail_next_that_was_used_replays_it() -> None:
     while sim.steps > 4:
         sim.back()
     agree_from_here(sim, run_steps(failing(), 4))
+
+
+def test_runs_that_differ_only_in_a_message_on_its_way_have_different_fingerprints() -> None:
+    def shop(order_id: int) -> Simulation:
+        message = {"type": "PlaceOrder", "kind": "command", "payload": {"orderId": order_id}}
+        return Simulation(
+            load_topology(
+                {
+                    "schema": "msglab/topology@1",
+                    "name": "fingerprint test",
+                    "nodes": [
+                        {
+                            "id": "shop",
+                            "kind": "client",
+                            "sends": [{"to": "orders", "message": message}],
+                        },
+                        {"id": "orders", "kind": "queue"},
+                        {
+                            "id": "sales",
+                            "kind": "service",
+                            "consumes": ["orders"],
+                            "handles": {"PlaceOrder": {}},
+                        },
+                    ],
+                }
+            )
+        )
+
+    first, same, other = (run_steps(shop(order_id), 1) for order_id in (1, 1, 2))
+    [on_its_way] = first.state()["in_flight"]
+    assert on_its_way["to"] == "sales"
+
+    assert first.fingerprint() == same.fingerprint()
+    # same clock, counters, queues and records so far: only the payload on its way differs
+    assert first.fingerprint() != other.fingerprint()
+
+
+def burst() -> Topology:
+    """Hundreds of steps at t=0: with no latency and no handling time, nothing takes time."""
+    sends = [{"to": "news", "message": {"type": "Noted", "kind": "event"}} for _ in range(100)]
+    return load_topology(
+        {
+            "schema": "msglab/topology@1",
+            "name": "burst",
+            "latency_ms": 0,
+            "nodes": [
+                {"id": "shop", "kind": "client", "sends": sends},
+                {"id": "news", "kind": "topic"},
+                *(
+                    {
+                        "id": node_id,
+                        "kind": "service",
+                        "subscribes": ["news"],
+                        "duration_ms": 0,
+                        "handles": {"Noted": {}},
+                    }
+                    for node_id in ("a", "b")
+                ),
+            ],
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    ("make", "acted_at"),
+    [
+        (busy_shop, 100),  # before the snapshot at step 256, and long after t=0
+        (busy_shop, 256),  # on the snapshot itself
+        (burst, 290),  # after the snapshot, but at t=0
+    ],
+)
+def test_going_back_to_after_an_action_replays_it_once_at_its_step(
+    make: Callable[[], Topology], acted_at: int
+) -> None:
+    def acted() -> Simulation:
+        sim = run_steps(Simulation(make()), acted_at)
+        sim.apply({"action": "down", "node": "b"})
+        return sim
+
+    sim = run_steps(acted(), 300)
+    here = sim.seq
+    run_steps(sim, 400)
+
+    sim.seek(here)
+
+    assert sim.steps == 300
+    agree_from_here(sim, run_steps(acted(), 300))
+
+
+def test_a_snapshot_of_a_forgotten_future_is_never_restored() -> None:
+    def two_down(sim: Simulation) -> Simulation:
+        sim.apply({"action": "down", "node": "a"})
+        sim.apply({"action": "down", "node": "b"})
+        return sim
+
+    seq_at_512 = run_steps(Simulation(busy_shop(300)), 512).seq  # a snapshot is taken there
+    sim = run_steps(Simulation(busy_shop(300)), 300)
+    branch = sim.seq
+    run_steps(sim, 600)
+    sim.seek(branch)
+    run_steps(two_down(sim), 480)  # another future, with more records per step
+    assert sim.seq > seq_at_512
+
+    sim.seek(seq_at_512)
+
+    assert sim.steps < 480
+    agree_from_here(
+        sim, run_to_seq(two_down(run_steps(Simulation(busy_shop(300)), 300)), seq_at_512)
+    )

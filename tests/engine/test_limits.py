@@ -128,6 +128,10 @@ def test_a_ping_pong_loop_halts_with_reason_loop_naming_its_types_and_nodes() ->
     assert halted["detail"]["reason"] == "loop"
     assert halted["detail"]["types"] == ["Ping", "Pong"]
     assert set(halted["detail"]["nodes"]) == {"left", "right", "left.inbox", "right.inbox"}
+    # the sentence a learner reads: exactly this wording is the contract
+    assert halted["detail"]["message"] == "Ping, Pong keep causing each other through " + ", ".join(
+        halted["detail"]["nodes"]
+    )
     assert halted["from"] in {"left", "right"}
     assert sim.messages == 50
     assert [w.code for w in sim.topology.warnings] == ["message-cycle"]
@@ -143,6 +147,9 @@ def test_a_topic_fan_out_cycle_halts_with_reason_storm_naming_its_types_and_node
     assert halted["detail"]["reason"] == "storm"
     assert halted["detail"]["types"] == ["Echoed"]
     assert set(halted["detail"]["nodes"]) == {"town.square", "alice", "bob"}
+    assert halted["detail"]["message"] == "Echoed keep causing each other through " + ", ".join(
+        halted["detail"]["nodes"]
+    )
     assert sim.halted == halted["detail"]
 
 
@@ -157,6 +164,8 @@ def test_a_storm_is_caught_early_far_below_a_large_budget() -> None:
     assert sim.messages < 2_000, (
         f"the storm was only stopped after {sim.messages} messages, at the budget"
     )
+    # the client's message, then the 1,000 the storm's handlers may make: the next one halts
+    assert sim.messages == 1 + 1_000
     assert time.perf_counter() - started < 1.0
 
 
@@ -179,6 +188,99 @@ def test_a_halted_run_refuses_further_actions() -> None:
     sim.run()
     state = sim.state()
 
-    with pytest.raises(ActionError):
+    with pytest.raises(ActionError) as refused:
         sim.apply({"action": "down", "node": "left"})
+    assert (refused.value.field, refused.value.message) == (
+        "action",
+        "the run has halted; reset it to go on",
+    )
     assert sim.state() == state
+
+
+def test_an_injected_message_over_the_budget_halts_the_run_and_apply_returns_that_record() -> None:
+    sim = Simulation(
+        topology(
+            client("work", "DoWork", "command"),
+            {"id": "work", "kind": "queue"},
+            {"id": "worker", "kind": "service", "consumes": ["work"], "handles": {"DoWork": {}}},
+            max_messages=1,
+        )
+    )
+    sim.run()
+    seq = sim.seq
+    assert sim.halted is None
+
+    written = sim.apply(
+        {
+            "action": "inject",
+            "from": "starter",
+            "to": "work",
+            "message": {"type": "DoWork", "kind": "command"},
+        }
+    )
+
+    assert written == sim.trace(seq + 1)
+    [halted] = written
+    assert (halted["seq"], halted["event"], halted["from"]) == (seq + 1, "halted", "starter")
+    assert halted["detail"] == {
+        "reason": "budget",
+        "message": "the message budget of 1 is used up",
+        "limit": 1,
+    }
+    assert sim.messages == 1
+    assert sim.finished
+
+
+def lopsided_storm() -> Any:
+    """looper feeds itself and a slow service: one more message each round, one deeper chain."""
+    tick = [
+        {"type": "Tick", "kind": "event", "to": "loop.inbox"},
+        {"type": "Tick", "kind": "event", "to": "slow.inbox"},
+    ]
+    return topology(
+        client("loop.inbox", "Tick", "event"),
+        {"id": "loop.inbox", "kind": "queue"},
+        {"id": "slow.inbox", "kind": "queue"},
+        {
+            "id": "looper",
+            "kind": "service",
+            "consumes": ["loop.inbox"],
+            "handles": {"Tick": {"emit": tick}},
+        },
+        {
+            "id": "slow",
+            "kind": "service",
+            "consumes": ["slow.inbox"],
+            "duration_ms": 86_400_000,  # a day: it never gets to emit
+            "handles": {"Tick": {"emit": tick[:1]}},
+        },
+        max_messages=20_000,
+    )
+
+
+def causation_depth(trace: list[dict[str, Any]]) -> int:
+    """How many causation links the longest chain in the trace has."""
+    by_id = {r["message"]["id"]: r["message"] for r in trace if r["message"]}
+    deepest = 0
+    for message in by_id.values():
+        links = 0
+        while message["causation_id"] is not None:
+            message, links = by_id[message["causation_id"]], links + 1
+        deepest = max(deepest, links)
+    return deepest
+
+
+def test_a_storm_that_grows_deep_before_it_grows_wide_halts_at_a_chain_of_32() -> None:
+    sim = Simulation(lopsided_storm())
+
+    sim.run()
+
+    assert sim.halted is not None
+    assert sim.halted["reason"] == "storm"
+    assert sim.halted["message"] == (
+        "Tick keep causing each other through loop.inbox, slow.inbox, looper, slow"
+    )
+    # handling the message 32 links from the client's send would make it longer: it halts
+    assert causation_depth(sim.trace()) == 32
+    assert sim.messages == 1 + 2 * 32  # each of looper's 32 handlings made two
+    assert sim.trace()[-1]["from"] == "looper"

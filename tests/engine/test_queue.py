@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from collections import Counter
+from itertools import permutations
 from typing import Any
+
+import pytest
 
 from simulator.engine import Simulation, load_topology
 
@@ -84,6 +87,54 @@ def test_competing_consumers_share_the_work_round_robin() -> None:
     assert order[:3] == order[3:6] == order[6:9]  # the same rotation every round
 
 
+@pytest.mark.parametrize("names", [("a", "b"), ("a", "b", "c")])
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+def test_competing_consumers_take_turns_in_the_order_the_topology_lists_them(
+    names: tuple[str, ...], seed: int
+) -> None:
+    sim = build(
+        client(orders(count=6, every_ms=100)),
+        queue(),
+        *(consumer(name) for name in names),
+        seed=seed,
+    )
+
+    sim.run()
+
+    order = [r["to"] for r in records(sim, "handled")]
+    first = names.index(order[0])  # chosen by the seed
+    assert order == [names[(first + k) % len(names)] for k in range(6)]
+
+
+@pytest.mark.parametrize("names", [("a", "b"), ("a", "b", "c")])
+def test_the_seed_chooses_which_consumer_goes_first(names: tuple[str, ...]) -> None:
+    firsts = set()
+    for seed in range(12):
+        sim = build(client(orders()), queue(), *(consumer(name) for name in names), seed=seed)
+        sim.run()
+        [handled] = records(sim, "handled")
+        firsts.add(handled["to"])
+
+    assert firsts == set(names)
+
+
+def test_a_consumer_that_is_down_is_passed_over_for_the_next_one_in_turn() -> None:
+    # seed 3 gives the first message to a
+    sim = build(
+        client(orders(count=4, every_ms=100)),
+        queue(),
+        consumer("a"),
+        consumer("b"),
+        consumer("c"),
+        seed=3,
+    )
+    sim.apply({"action": "down", "node": "b"})
+
+    sim.run()
+
+    assert [r["to"] for r in records(sim, "handled")] == ["a", "c", "a", "c"]
+
+
 def test_messages_that_arrive_together_go_to_different_idle_consumers() -> None:
     sim = build(
         client(orders(), orders(), orders()), queue(), consumer("a"), consumer("b"), consumer("c")
@@ -154,16 +205,77 @@ def test_a_message_travelling_to_a_consumer_that_goes_down_returns_to_the_queue(
     sim.apply({"action": "down", "node": "a"})
     sim.run()
 
-    back = records(sim, "waiting", to="orders")
-    assert len(back) == 1
-    assert back[0]["from"] == "a"
-    assert back[0]["detail"]["depth"] == 1
+    [back] = records(sim, "waiting", to="orders")
+    assert (back["from"], back["t"], back["message"]["id"]) == ("a", 60, "m1")
+    assert back["detail"] == {"reason": "a is down: back to the queue", "depth": 1}
     assert records(sim, "handled") == []
+    assert sim.state()["nodes"]["a"]["busy"] == 0
 
+    sim.apply({"action": "fail_next", "node": "a"})
     sim.apply({"action": "up", "node": "a"})
     sim.run()
 
     deliveries = records(sim, "hop", **{"from": "orders", "to": "a"})
-    assert len(deliveries) == 1  # the delivery that never arrived does not count
-    assert "detail" not in deliveries[0]
+    # the delivery that never arrived does not count: the next one is the first
+    assert [r.get("detail") for r in deliveries] == [None, {"attempt": 2}]
+    [failed] = records(sim, "failed")
+    assert failed["detail"] == {"reason": "forced failure", "attempt": 1}
     assert [r["message"]["id"] for r in records(sim, "handled", to="a")] == ["m1"]
+
+
+def test_a_message_travelling_to_a_consumer_that_goes_down_goes_on_to_an_idle_one() -> None:
+    # a is the first node of the file; seed 0 sends the message to b first
+    sim = build(consumer("a"), consumer("b", latency_ms=50), queue(), client(orders()), seed=0)
+    sim.run(until_ms=20)
+    assert [(f["from"], f["to"]) for f in sim.state()["in_flight"]] == [("orders", "b")]
+
+    sim.apply({"action": "down", "node": "b"})
+    sim.run()
+
+    assert [(r["event"], r["from"], r["to"], r["t"]) for r in sim.trace()] == [
+        ("hop", "shop", "orders", 10),
+        ("waiting", "b", "orders", 60),
+        ("hop", "orders", "a", 70),
+        ("handled", "orders", "a", 80),
+    ]
+    assert sim.state()["nodes"]["orders"]["depth"] == 0
+
+
+def test_a_consumer_of_several_queues_takes_from_each_in_turn() -> None:
+    waiting = {"orders": 3, "refunds": 1, "returns": 2}
+    sends = [
+        {"to": q, "count": n, "every_ms": 1, "message": {"type": "PlaceOrder", "kind": "command"}}
+        for q, n in waiting.items()
+    ]
+    sim = build(
+        client(*sends),
+        *({"id": q, "kind": "queue"} for q in waiting),
+        {**consumer("clerk"), "consumes": list(waiting)},
+    )
+    sim.apply({"action": "down", "node": "clerk"})
+    sim.run(until_ms=100)
+
+    sim.apply({"action": "up", "node": "clerk"})
+    sim.run()
+
+    # round robin over the queues in the order it lists them, passing over an empty one
+    assert [r["from"] for r in records(sim, "hop", to="clerk")] == [
+        "orders",
+        "refunds",
+        "returns",
+        "orders",
+        "returns",
+        "orders",
+    ]
+
+
+def test_the_order_of_the_nodes_in_the_file_changes_nothing() -> None:
+    nodes = [client(orders(), orders(), orders()), queue(), consumer("a")]
+    expected = build(*nodes)
+    expected.run()
+    assert [r["t"] for r in records(expected, "handled")] == [30, 50, 70]
+
+    for order in permutations(nodes):
+        sim = build(*order)
+        sim.run()
+        assert sim.trace() == expected.trace()

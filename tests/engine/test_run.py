@@ -102,6 +102,50 @@ def test_run_with_max_events_does_that_many_steps() -> None:
     assert sim.state() == stepped.state()
 
 
+def test_run_until_a_time_that_max_events_stops_first_leaves_the_clock_at_the_last_event() -> None:
+    sim = ticking()  # a hop into the queue at 10, to sales at 20, handled at 30
+
+    assert sim.run(until_ms=20, max_events=1) == 1
+
+    assert sim.now_ms == 10  # the delivery at 20 is still to come: the clock cannot reach it
+    sim.run(until_ms=50)
+    assert sim.now_ms == 50
+    assert times(sim.trace()) == [10, 20, 30]
+
+
+def test_run_until_a_time_leaves_what_happens_a_microsecond_later() -> None:
+    sim = Simulation(
+        load_topology(
+            {
+                "schema": "msglab/topology@1",
+                "name": "run test",
+                "nodes": [
+                    {
+                        "id": "shop",
+                        "kind": "client",
+                        "sends": [
+                            {"to": "sales", "message": {"type": "PlaceOrder", "kind": "command"}}
+                        ],
+                    },
+                    {
+                        "id": "sales",
+                        "kind": "service",
+                        "duration_ms": 0.001,
+                        "handles": {"PlaceOrder": {}},
+                    },
+                ],
+            }
+        )
+    )
+
+    sim.run(until_ms=10)
+
+    assert [(r["event"], r["t"]) for r in sim.trace()] == [("hop", 10)]
+    assert sim.now_ms == 10
+    sim.run()
+    assert [(r["event"], r["t"]) for r in sim.trace()] == [("hop", 10), ("handled", 10.001)]
+
+
 def test_run_with_max_events_stops_early_when_the_run_is_over() -> None:
     sim = ticking(count=1)
 
@@ -131,6 +175,7 @@ def test_the_trace_can_be_read_in_slices_by_seq() -> None:
     assert sim.trace(len(whole)) == whole[-1:]
     assert sim.trace(len(whole) + 1) == []
     assert sim.trace(0) == whole
+    assert sim.trace(len(whole) - 1, len(whole) + 50) == whole[-2:]  # a slice ends with the trace
 
 
 def test_node_states_are_the_nodes_part_of_the_full_state_at_every_step() -> None:
@@ -138,3 +183,30 @@ def test_node_states_are_the_nodes_part_of_the_full_state_at_every_step() -> Non
     while not sim.finished:
         assert sim.node_states() == sim.state()["nodes"]
         sim.step()
+
+
+def test_the_state_names_the_clock_and_the_counters_of_the_run() -> None:
+    sim = ticking(count=3)
+    sim.run(until_ms=115)
+
+    state = sim.state()
+
+    assert {k: state[k] for k in ("t", "seq", "steps", "messages", "finished", "halted")} == {
+        "t": 115,
+        "seq": 4,  # m1 into the queue, to sales, handled; m2 into the queue
+        "steps": 4,
+        "messages": 2,
+        "finished": False,
+        "halted": None,
+    }
+    assert set(state) == {
+        "t",
+        "seq",
+        "steps",
+        "messages",
+        "finished",
+        "halted",
+        "nodes",
+        "in_flight",
+        "handling",
+    }

@@ -154,3 +154,61 @@ def test_a_latency_on_a_node_is_the_travel_time_to_it() -> None:
         ("hop", 101),
         ("handled", 111),
     ]
+
+
+def test_a_service_with_concurrency_that_comes_up_takes_that_many_waiting_copies_at_once() -> None:
+    sim = build(
+        client("news", "OrderPlaced", "event", times=5),
+        {"id": "news", "kind": "topic"},
+        {
+            "id": "billing",
+            "kind": "service",
+            "subscribes": ["news"],
+            "concurrency": 2,
+            "handles": {"OrderPlaced": {}},
+        },
+    )
+    sim.apply({"action": "down", "node": "billing"})
+    sim.run(until_ms=100)
+    assert sim.state()["nodes"]["billing"]["inbox"] == 5
+
+    sim.apply({"action": "up", "node": "billing"})
+
+    assert sim.state()["nodes"]["billing"] == {
+        "kind": "service",
+        "status": "up",
+        "busy": 2,
+        "inbox": 3,
+    }
+    sim.run()
+    assert [r["t"] for r in records(sim, "handled")] == [110, 110, 120, 120, 130]
+
+
+def test_an_emit_with_a_delay_arrives_that_much_later_than_the_hop_takes() -> None:
+    sim = build(
+        client("orders", "PlaceOrder", "command"),
+        {"id": "orders", "kind": "queue"},
+        {
+            "id": "sales",
+            "kind": "service",
+            "consumes": ["orders"],
+            "handles": {
+                "PlaceOrder": {
+                    "emit": [
+                        {"type": "OrderPlaced", "kind": "event", "to": "news", "delay_ms": 25},
+                        {"type": "OrderLogged", "kind": "event", "to": "news"},
+                    ]
+                }
+            },
+        },
+        {"id": "news", "kind": "topic", "latency_ms": 5},
+    )
+
+    sim.run()
+
+    # handled at 30; the hop to news takes 5 ms, and the delayed one 25 ms more
+    assert [(r["message"]["type"], r["t"]) for r in records(sim, "hop", to="news")] == [
+        ("OrderLogged", 35),
+        ("OrderPlaced", 60),
+    ]
+    assert {r["message"]["sent_at"] for r in records(sim, "hop", to="news")} == {30}
