@@ -52,7 +52,7 @@ bench: $(STAMP)  ## Benchmark the engine, the live stream (a real Daphne), the p
 	$(BIN)/python bench/live.py
 	$(BIN)/python bench/browser.py
 
-# Not part of `make test` or CI: about half an hour on two cores. docs/testing.md says when to run
+# Not part of `make test` or CI: about fifty minutes on two cores. docs/testing.md says when to run
 # it and which mutants are excluded as equivalent. Incremental: a second run retests only what
 # changed; `rm -rf mutants` starts afresh.
 mutate: $(STAMP)  ## Mutation testing of the engine and the live layer against the fast tests
