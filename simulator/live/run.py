@@ -220,8 +220,7 @@ class LiveRun:
         self.playing = playing and not self.sim.finished  # the answer says `finished: true`
         # A loop that has just finished its run is still ending (its last frame, its last
         # sleep): reused, it would pace the old simulation and stop the new play. Never reuse.
-        await self._stop_loop()
-        self._start_loop()
+        await self._restart_loop()
         await self.broadcast(self.state())
 
     async def _pause_first(self) -> None:
