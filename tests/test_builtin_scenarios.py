@@ -22,6 +22,10 @@ BUILT_INS = {
     "retry-dead-letter",
     "duplicates-idempotency",
     "saga-choreography",
+    "saga-orchestration",
+    "cqrs-read-model",
+    "outbox-lost-event",
+    "transactional-outbox",
 }
 
 Record = dict[str, Any]
@@ -246,3 +250,187 @@ def test_temporal_coupling_fails_direct_calls_but_queues_commands_while_services
     trace = sim.trace()
     assert handled_by(trace, "ReserveStockCommand") == {"stock-queued": 5}
     assert not sim.halted
+
+
+def test_saga_orchestration_has_the_orchestrator_send_every_command_through_a_queue() -> None:
+    trace = run("saga-orchestration")
+    for command, queue, participant in [
+        ("CreateOrderCommand", "order.commands", "orders"),
+        ("ReserveStockCommand", "inventory.commands", "inventory"),
+        ("ChargePaymentCommand", "payment.commands", "payments"),
+        ("ReleaseStockCommand", "inventory.commands", "inventory"),
+        ("CancelOrderCommand", "order.commands", "orders"),
+    ]:
+        hops = of_type(trace, "hop", command)
+        assert [(r["from"], r["to"]) for r in hops] == [
+            ("order-saga", queue),
+            (queue, participant),
+        ]
+    # the participants never hear each other: every outcome event goes to the orchestrator
+    events = [r for r in trace if r["event"] == "handled" and r["message"]["kind"] == "event"]
+    assert events
+    assert {r["to"] for r in events} == {"order-saga"}
+
+
+def test_saga_orchestration_compensates_after_the_payment_fails() -> None:
+    trace = run("saga-orchestration")
+    failed = of_type(trace, "failed", "ChargePaymentCommand")
+    assert [r["to"] for r in failed] == ["payments"]
+    assert not of_type(trace, "retry", "ChargePaymentCommand")  # a declined card is not retried
+    assert handled_by(trace, "PaymentFailedEvent") == {"order-saga": 1}
+    assert handled_by(trace, "ReleaseStockCommand") == {"inventory": 1}
+    assert handled_by(trace, "CancelOrderCommand") == {"orders": 1}
+    assert handled_by(trace, "StockReleasedEvent") == {"order-saga": 1}
+    assert handled_by(trace, "OrderCancelledEvent") == {"order-saga": 1}
+    assert not of_type(trace, "hop", "PaymentChargedEvent")
+    assert not of_type(trace, "hop", "ApproveOrderCommand")
+
+    def first(event: str, message_type: str) -> int:
+        return of_type(trace, event, message_type)[0]["seq"]
+
+    assert (
+        first("handled", "StockReservedEvent")
+        < first("failed", "ChargePaymentCommand")
+        < first("handled", "PaymentFailedEvent")
+        < min(first("handled", "ReleaseStockCommand"), first("handled", "CancelOrderCommand"))
+    )
+    failure = of_type(trace, "handled", "PaymentFailedEvent")[0]["message"]
+    for compensation in ("ReleaseStockCommand", "CancelOrderCommand"):
+        assert of_type(trace, "hop", compensation)[0]["message"]["causation_id"] == failure["id"]
+    origin = of_type(trace, "hop", "PlaceOrderCommand")[0]["message"]["correlation_id"]
+    assert {r["message"]["correlation_id"] for r in trace if r["message"]} == {origin}
+    assert of_type(trace, "handled", "OrderCancelledEvent")[0]["message"]["payload"] == {
+        **of_type(trace, "hop", "PlaceOrderCommand")[0]["message"]["payload"],
+        "status": "cancelled",
+        "sku": "SKU-42",
+        "quantity": 1,
+        "reason": "card declined",
+    }
+
+
+def test_cqrs_read_model_answers_the_query_with_a_reply_correlated_to_it() -> None:
+    trace = run("cqrs-read-model")
+    asked = of_type(trace, "hop", "GetOrderSummaryQuery")
+    assert [(r["from"], r["to"]) for r in asked] == [("customer", "order-summaries")]
+    answered = of_type(trace, "hop", "OrderSummaryReply")
+    assert [(r["from"], r["to"]) for r in answered] == [("order-summaries", "customer")]
+    query, reply = asked[0]["message"], answered[0]["message"]
+    assert reply["kind"] == "reply"
+    assert reply["correlation_id"] == query["correlation_id"]
+    assert reply["causation_id"] == query["id"]
+    assert reply["payload"]["orderId"] == "A123"
+    assert reply["payload"]["status"] == "placed"
+    # the page asks once the projector has updated the read model, and never asks the write side
+    assert handled_by(trace, "UpdateOrderSummaryCommand") == {"order-summaries": 1}
+    updated = of_type(trace, "handled", "UpdateOrderSummaryCommand")[0]
+    assert asked[0]["t"] > updated["t"]
+    assert not [
+        r for r in trace if r["event"] == "hop" and r["to"] == "orders" and r["from"] == "customer"
+    ]
+
+
+def test_cqrs_thin_event_subscriber_queries_back_while_fat_event_subscriber_does_not() -> None:
+    trace = run("cqrs-read-model")
+    thin = of_type(trace, "handled", "OrderPlacedNotificationEvent")
+    fat = of_type(trace, "handled", "OrderPlacedEvent")
+    assert [r["to"] for r in thin] == ["email"]
+    assert [r["to"] for r in fat] == ["order-projector"]
+    assert set(thin[0]["message"]["payload"]) == {"orderId", "cartId"}
+    assert {"customerId", "status", "itemCount", "totalAmount"} <= set(fat[0]["message"]["payload"])
+
+    # event notification: the Email Service has to ask the write side, and waits for the answer
+    asked = of_type(trace, "hop", "GetOrderDetailsQuery")
+    assert [(r["from"], r["to"]) for r in asked] == [("email", "orders")]
+    assert asked[0]["message"]["causation_id"] == thin[0]["message"]["id"]
+    answered = of_type(trace, "handled", "OrderDetailsReply")
+    assert [(r["from"], r["to"]) for r in answered] == [("orders", "email")]
+    assert answered[0]["detail"] == {"reply": True}
+    assert answered[0]["message"]["causation_id"] == asked[0]["message"]["id"]
+    assert answered[0]["message"]["payload"]["totalAmount"] == 499.99
+
+    # event-carried state transfer: the projector has all it needs and asks nobody
+    from_projector = [r for r in trace if r["event"] == "hop" and r["from"] == "order-projector"]
+    assert [r["message"]["type"] for r in from_projector] == ["UpdateOrderSummaryCommand"]
+    assert not [
+        r for r in trace if r["to"] == "order-projector" and r["message"]["kind"] == "reply"
+    ]
+
+
+def saved_and_published(trace: list[Record], publisher: str) -> tuple[set[str], set[str]]:
+    """Correlation ids of the orders the database saved, and of those whose event was published."""
+    saved = {
+        r["message"]["correlation_id"]
+        for r in trace
+        if r["event"] == "handled" and r["to"] == "orders-db"
+    }
+    published = {
+        r["message"]["correlation_id"]
+        for r in of_type(trace, "hop", "OrderCreatedEvent")
+        if (r["from"], r["to"]) == (publisher, "order.events")
+    }
+    return saved, published
+
+
+def test_outbox_lost_event_saves_six_orders_but_publishes_only_four_events() -> None:
+    trace = run("outbox-lost-event")
+    saved, published = saved_and_published(trace, "orders")
+    assert len(saved) == 6
+    assert len(published) == 4
+    lost = saved - published
+    assert lost == {"m12", "m16"}
+    assert published < saved
+
+    # the publishing step failed for exactly the lost orders, and nothing tried again
+    failed = of_type(trace, "failed", "OrderRowSaved")
+    assert {(r["from"], r["to"]) for r in failed} == {("orders-db", "orders")}
+    assert {r["message"]["correlation_id"] for r in failed} == lost
+    assert sorted(r["message"]["payload"]["orderId"] for r in failed) == ["A104", "A105"]
+    assert not [r for r in trace if r["event"] == "retry"]
+    assert handled_by(trace, "SaveOrderCommand") == {"orders-db": 6}
+
+    # the subscribers hear about fewer orders than the database holds
+    for subscriber in ("inventory", "email"):
+        heard = {
+            r["message"]["correlation_id"]
+            for r in of_type(trace, "handled", "OrderCreatedEvent")
+            if r["to"] == subscriber
+        }
+        assert heard == published
+
+
+def test_transactional_outbox_delivers_every_saved_order_to_every_subscriber_despite_failures() -> (
+    None
+):
+    trace = run("transactional-outbox")
+    saved, published = saved_and_published(trace, "outbox-relay")
+    assert len(saved) == 6
+    assert published == saved
+
+    # the relay failed to publish as often as the lost-event scenario, and the outbox retried
+    assert of_type(trace, "failed", "OutboxRow")
+    assert {(r["from"], r["to"]) for r in of_type(trace, "retry", "OutboxRow")} == {
+        ("outbox-relay", "outbox")
+    }
+    assert not [r for r in trace if r["event"] in ("dropped", "dead_lettered")]
+    relay = load_scenario("transactional-outbox").topology.node("outbox-relay")
+    naive = load_scenario("outbox-lost-event").topology.node("orders")
+    assert relay.handlers["OutboxRow"].failure_rate == naive.handlers["OrderRowSaved"].failure_rate
+
+    # the Order Service only talks to the database: one call saves the order and its outbox row
+    assert {r["to"] for r in trace if r["event"] == "hop" and r["from"] == "orders"} == {
+        "orders-db"
+    }
+    assert handled_by(trace, "SaveOrderWithOutboxCommand") == {"orders-db": 6}
+    assert handled_by(trace, "OutboxRow") == {"outbox-relay": 6}
+
+    for subscriber in ("inventory", "email"):
+        heard = Counter(
+            r["message"]["correlation_id"]
+            for r in of_type(trace, "handled", "OrderCreatedEvent")
+            if r["to"] == subscriber and not (r.get("detail") or {}).get("skipped")
+        )
+        assert heard == Counter(saved)
+    order_ids = {
+        r["message"]["payload"]["orderId"] for r in of_type(trace, "handled", "OrderCreatedEvent")
+    }
+    assert order_ids == {"A101", "A102", "A103", "A104", "A105", "A106"}

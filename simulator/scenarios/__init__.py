@@ -23,6 +23,10 @@ PATH = (
     "retry-dead-letter",
     "duplicates-idempotency",
     "saga-choreography",
+    "saga-orchestration",
+    "cqrs-read-model",
+    "outbox-lost-event",
+    "transactional-outbox",
 )
 
 
