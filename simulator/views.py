@@ -78,7 +78,7 @@ def _run_page(
         "ws_url": f"/ws/sim/?{ws_query}",
         "edit_url": f"/sim/?{edit_query}",
         "download": download,
-        "inject": _send_another(topology),
+        "inject": send_another(topology),
     }
     return render(request, "simulator/sim.html", context)
 
@@ -159,7 +159,7 @@ def _stored(
     return _json({"id": row.id, **answer(row.id)}, status=201)
 
 
-def _send_another(topology: Topology) -> dict[str, Any] | None:
+def send_another(topology: Topology) -> dict[str, Any] | None:
     """The "Send another …" control: the first client's first send, made again on demand."""
     for node in topology.nodes:
         if node.kind == "client" and node.sends:

@@ -27,11 +27,15 @@ const MAX_UNDO = 200;
 const DRAFT_KEY = "msglab:editor-draft"; // the work in progress survives a reload
 
 export class Editor {
-  constructor(root, runPanel, start) {
+  // `options.draftKey`: where work in progress is kept (a lesson's exercise has its own, and
+  // prefers it to its start); `options.startRun`: a live stream URL to show before any edit.
+  constructor(root, runPanel, start, { draftKey = null, startRun = null } = {}) {
     this.root = root;
     this.runPanel = runPanel;
     this.part = (name) => root.querySelector(`[data-editor="${name}"]`);
-    this.doc = start ?? restoreDraft() ?? emptyDocument();
+    this.draftKey = draftKey ?? DRAFT_KEY;
+    const draft = restoreDraft(this.draftKey);
+    this.doc = (draftKey ? (draft ?? start) : (start ?? draft)) ?? emptyDocument();
     this.undoStack = [];
     this.redoStack = [];
     this.merge = null; // { key, at } of the last change, to merge keystrokes
@@ -79,9 +83,14 @@ export class Editor {
     root.addEventListener("msglab:select", (event) => this.select(event.detail));
     document.addEventListener("keydown", (event) => this.key(event));
 
-    this.setMode("edit");
+    if (startRun) {
+      this.setMode("run", { focus: false });
+      this.runPanel.start(startRun);
+    } else {
+      this.setMode("edit");
+    }
     this.changed({ panel: true });
-    if (start === null && this.doc.nodes.length) this.say("Your unsaved work is back.");
+    if (this.doc === draft && this.doc.nodes.length) this.say("Your unsaved work is back.");
   }
 
   // ---- changes -------------------------------------------------------------------------------
@@ -141,7 +150,7 @@ export class Editor {
     this.part("connect").disabled = !this.selected;
     this.part("share").replaceChildren(); // a link to an older version would mislead
     // kept once the learner has changed something: opening a copy alone keeps an older draft
-    if (this.undoStack.length || this.redoStack.length) saveDraft(this.doc);
+    if (this.undoStack.length || this.redoStack.length) saveDraft(this.draftKey, this.doc);
     this.showRunnable();
     clearTimeout(this.checkTimer);
     this.checkTimer = setTimeout(() => this.check(), CHECK_AFTER_MS);
@@ -357,7 +366,7 @@ export class Editor {
     this.runPanel.start(body.ws_url);
   }
 
-  setMode(mode) {
+  setMode(mode, { focus = true } = {}) {
     this.mode = mode;
     this.menu.close({ refocus: false });
     this.root.dataset.mode = mode;
@@ -366,12 +375,8 @@ export class Editor {
     }
     if (mode === "edit") this.runPanel.stop(); // the run is discarded
     this.emit("mode", { mode });
-    if (mode === "edit") {
-      this.draw();
-      this.part("run").focus();
-    } else {
-      this.part("edit").focus();
-    }
+    if (mode === "edit") this.draw();
+    if (focus) this.part(mode === "edit" ? "run" : "edit").focus();
   }
 
   async save() {
@@ -440,18 +445,18 @@ export class Editor {
   }
 }
 
-function restoreDraft() {
+function restoreDraft(key) {
   try {
-    const doc = JSON.parse(localStorage.getItem(DRAFT_KEY) ?? "null");
+    const doc = JSON.parse(localStorage.getItem(key) ?? "null");
     return doc && Array.isArray(doc.nodes) ? doc : null;
   } catch {
     return null;
   }
 }
 
-function saveDraft(doc) {
+function saveDraft(key, doc) {
   try {
-    localStorage.setItem(DRAFT_KEY, JSON.stringify(doc));
+    localStorage.setItem(key, JSON.stringify(doc));
   } catch {
     // private browsing or a full store: the editor works on, without the safety net
   }

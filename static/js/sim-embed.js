@@ -1,0 +1,18 @@
+// A live run and its islands (the diagram, the inspector, the message log) in one root
+// element, all talking through `msglab:*` events on it: the simulator page's, and a lesson's.
+
+import { Diagram } from "./diagram.js";
+import { Inspector } from "./inspector.js";
+import { MessageLog } from "./log.js";
+import { RunPanel } from "./run-panel.js";
+
+export function embedRun(root) {
+  const part = (name) => root.querySelector(`[data-sim="${name}"]`);
+  // The islands listen before the connection opens, so that they all hear the first snapshot.
+  const panel = new RunPanel(root);
+  new Diagram(part("diagram"), root);
+  new Inspector(part("inspector"), root);
+  new MessageLog(part("log-box"), root);
+  panel.start(root.dataset.wsUrl);
+  return panel;
+}
