@@ -1,28 +1,33 @@
 """`manage.py check` reads and validates every lesson (docs/lessons.md), so a teacher's edit
-that breaks one is reported with its file and field before anyone opens the page."""
+that breaks one is reported with its file and field before anyone opens the page.
+
+Warnings, not errors: a broken lesson is left out of the course, and must not stop the server
+(or `migrate`) that a whole class is waiting for. The tests fail on any of them."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.core.checks import Error, register
+from django.core import checks
 
 from .content import load_course, validate
 from .glossary import GlossaryError, load_glossary
 
 
-@register("lessons")
-def check_lessons(app_configs: Any = None, **kwargs: Any) -> list[Error]:
-    errors = []
+@checks.register("lessons")
+def check_lessons(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    found: list[checks.CheckMessage] = []
     try:
         load_glossary()
     except GlossaryError as error:
-        errors.append(Error(str(error), id="lessons.E002"))
+        found.append(checks.Warning(str(error), id="lessons.W002"))
     course = load_course()
     for broken in course.errors:
         for problem in broken.problems:
-            errors.append(Error(f"{broken.path}: {problem}", id="lessons.E001"))
+            found.append(checks.Warning(f"{broken.path}: {problem}", id="lessons.W001"))
     for lesson in course.lessons:
         for problem in validate(lesson):
-            errors.append(Error(f"{lesson.directory / 'lesson.md'}: {problem}", id="lessons.E001"))
-    return errors
+            found.append(
+                checks.Warning(f"{lesson.directory / 'lesson.md'}: {problem}", id="lessons.W001")
+            )
+    return found

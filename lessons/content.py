@@ -14,7 +14,7 @@ import re
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cache
+from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -238,10 +238,23 @@ class Course:
         return before, after
 
 
-@cache
 def load_course(root: Path = COURSE) -> Course:
     """Every lesson that can be read, in order, and the errors of those that cannot (shown by
-    ``manage.py check``; the course goes on without them)."""
+    ``manage.py check``; the course goes on without them). Read again when a file changes, so
+    a teacher's edit shows on the next page load without a restart."""
+    files = sorted(root.glob("*/*"))
+    return _read_course(root, tuple((str(f), _modified(f)) for f in files))
+
+
+def _modified(path: Path) -> int:
+    try:
+        return path.stat().st_mtime_ns
+    except OSError:  # gone since the listing: the next load sees it
+        return -1
+
+
+@lru_cache(maxsize=4)
+def _read_course(root: Path, _signature: tuple[tuple[str, int], ...]) -> Course:
     lessons, errors = [], []
     for directory in sorted(p for p in root.iterdir() if p.is_dir() and p.name[:1].isdigit()):
         try:

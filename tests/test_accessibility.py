@@ -95,3 +95,39 @@ def test_the_editor_with_a_problem_shown_has_no_serious_violations(
     expect(page.locator("[data-editor=run-why]")).to_contain_text("fix 1 problem")
 
     assert serious_violations(page, axe_url) == []
+
+
+@pytest.mark.parametrize("path", ["/lessons/", "/glossary/", "/cheat-sheet/"])
+def test_the_course_glossary_and_cheat_sheet_have_no_serious_violations(
+    page: Page, axe_url: str, path: str
+) -> None:
+    page.goto(path)
+
+    assert serious_violations(page, axe_url) == []
+
+
+@pytest.mark.parametrize("slug", ["order-flow", "what-is-a-message"])
+def test_a_lesson_mid_run_with_answers_shown_has_no_serious_violations(
+    page: Page, axe_url: str, slug: str
+) -> None:
+    page.goto(f"/lessons/{slug}/")
+    page.wait_for_selector('[data-lesson-run][data-ws="open"]')
+    for _ in range(4):
+        button(page, "Step").click()
+    page.locator("#q1").get_by_role("radio").first.check()
+    button(page, "Check answer 1").click()
+    expect(page.locator("#q1-feedback")).not_to_be_empty()
+
+    assert serious_violations(page, axe_url) == []
+
+
+def test_a_lesson_exercise_being_edited_and_checked_has_no_serious_violations(
+    page: Page, axe_url: str
+) -> None:
+    page.goto("/lessons/order-flow/")
+    page.wait_for_selector('[data-lesson-run][data-ws="open"]')
+    button(page, "Edit the system").click()
+    button(page, "Check my solution").click()
+    expect(page.locator("[data-exercise=result]")).to_contain_text("Not yet")
+
+    assert serious_violations(page, axe_url) == []

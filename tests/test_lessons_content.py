@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from lessons.content import Lesson, load_course, validate
@@ -45,3 +47,30 @@ def test_lesson_has_exactly_one_right_answer_per_question(slug: str) -> None:
     lesson: Lesson = LESSONS[slug]
     for question in [lesson.meta.prediction, *lesson.meta.quiz]:
         assert sum(choice.correct for choice in question.choices) == 1
+
+
+def test_manage_py_check_reports_nothing_about_the_lessons() -> None:
+    from lessons.checks import check_lessons
+
+    assert [warning.msg for warning in check_lessons()] == []
+
+
+def test_a_broken_lesson_is_reported_by_file_and_field_and_left_out(tmp_path: Path) -> None:
+    good = tmp_path / "01-fine"
+    good.mkdir()
+    source = Path(load_course().lessons[0].directory) / "lesson.md"
+    (good / "lesson.md").write_text(source.read_text())
+    broken = tmp_path / "02-broken"
+    broken.mkdir()
+    (broken / "lesson.md").write_text(
+        source.read_text().replace("title = ", "titel = ", 1).replace("correct = true", "", 1)
+    )
+
+    course = load_course(tmp_path)
+
+    assert [lesson.slug for lesson in course.lessons] == ["fine"]
+    (error,) = course.errors
+    assert error.path == broken / "lesson.md"
+    assert "title: Field required" in error.problems
+    assert "titel: Extra inputs are not permitted" in error.problems
+    assert any("exactly one choice must have correct = true, not 0" in p for p in error.problems)
