@@ -22,6 +22,8 @@ BUILT_INS = {
     "retry-dead-letter",
     "duplicates-idempotency",
     "saga-choreography",
+    "direct-and-queued-commands",
+    "event-listeners",
     "saga-orchestration",
     "cqrs-read-model",
     "outbox-lost-event",

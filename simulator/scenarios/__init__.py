@@ -17,6 +17,8 @@ SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 PATH = (
     "order-flow",
     "command-vs-event",
+    "direct-and-queued-commands",
+    "event-listeners",
     "request-reply",
     "competing-consumers",
     "temporal-coupling",
