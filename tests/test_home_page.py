@@ -84,3 +84,52 @@ def test_home_page_has_a_skip_link_to_main_and_sends_the_csrf_token_with_htmx(
     assert '<a class="skip-link" href="#main">' in html
     assert '<main id="main"' in html
     assert re.search(r"""<body hx-headers='\{"X-CSRFToken": "[A-Za-z0-9]{64}"\}'>""", html)
+
+
+def lead(html: str) -> str:
+    """The text of the home page's first paragraph, tags removed, spaces collapsed."""
+    paragraph = re.search(r'<p class="lead">(.*?)</p>', html, re.S)
+    assert paragraph is not None
+    return " ".join(re.sub(r"<[^>]+>", "", paragraph.group(1)).split())
+
+
+def test_home_page_starts_by_saying_what_msglab_is_in_two_sentences(client: Client) -> None:
+    html = client.get("/").content.decode()
+
+    text = lead(html)
+    sentences = re.split(r"(?<=[.!?])\s+", text)
+    assert len(sentences) == 2, sentences
+    assert text.startswith("msglab is ")
+    assert html.index('<p class="lead">') < html.index('<nav class="offers"')
+
+
+def test_home_page_offers_the_course_the_simulator_and_the_scenarios_as_buttons(
+    client: Client,
+) -> None:
+    html = client.get("/").content.decode()
+
+    offers = html[html.index('<nav class="offers" aria-label="Where to start">') :]
+    offers = offers[: offers.index("</nav>")]
+    buttons = re.findall(r'<a class="button-link[^"]*" href="([^"]+)">([^<]+)</a>', offers)
+    assert buttons == [
+        ("/lessons/", "Start the course"),
+        ("/sim/order-flow/", "Open the simulator"),
+        ("#scenarios-heading", "Browse the scenarios"),
+    ]
+    assert '<a class="button-link button-link--primary" href="/lessons/">' in offers
+    assert html.count('id="scenarios-heading"') == 1
+    # the offers come before everything else the page explains
+    assert html.index('<nav class="offers"') < html.index('id="concepts-heading"')
+
+
+def test_home_page_links_the_glossary_and_the_cheat_sheet_beside_its_offers(
+    client: Client,
+) -> None:
+    html = client.get("/").content.decode()
+
+    offers = html[html.index('<nav class="offers"') :]
+    offers = offers[: offers.index("</nav>")]
+    assert '<a href="/glossary/">glossary</a>' in offers
+    assert '<a href="/cheat-sheet/">cheat sheet</a>' in offers
+    assert client.get("/glossary/").status_code == 200
+    assert client.get("/cheat-sheet/").status_code == 200

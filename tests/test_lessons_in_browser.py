@@ -163,10 +163,8 @@ def test_on_a_projector_the_run_section_shows_its_caption_controls_and_whole_dia
                          "[data-lesson-run] .diagram-svg"):  # fmt: skip
             box = page.locator(selector).first.bounding_box()
             assert box is not None, selector
-            assert 0 <= box["y"] and box["y"] + box["height"] <= PROJECTOR["height"], (
-                slug,
-                selector,
-            )
+            assert box["y"] >= 0, (slug, selector)
+            assert box["y"] + box["height"] <= PROJECTOR["height"], (slug, selector)
 
 
 def test_on_a_phone_no_lesson_page_is_wider_than_the_screen(page: Page) -> None:

@@ -14,7 +14,20 @@ def policy(client: Client, path: str) -> dict[str, list[str]]:
     return {d[0]: d[1:] for d in directives if d}
 
 
-@pytest.mark.parametrize("path", ["/", "/sim/", "/sim/order-flow/", "/schema/topology.json"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/sim/",
+        "/sim/order-flow/",
+        "/schema/topology.json",
+        "/lessons/",
+        "/lessons/order-flow/",
+        "/glossary/",
+        "/cheat-sheet/",
+    ],
+)
+@pytest.mark.django_db  # a lesson page notes in the session that it was opened
 def test_every_page_allows_scripts_styles_and_connections_from_its_own_origin_only(
     client: Client, path: str
 ) -> None:
