@@ -51,6 +51,7 @@ bench: $(STAMP)  ## Benchmark the engine, the live stream (a real Daphne), the p
 	$(BIN)/python bench/engine.py
 	$(BIN)/python bench/live.py
 	$(BIN)/python bench/browser.py
+	$(BIN)/python bench/pages.py
 
 # Not part of `make test` or CI: about fifty minutes on two cores. docs/testing.md says when to run
 # it and which mutants are excluded as equivalent. Incremental: a second run retests only what
