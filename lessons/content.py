@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import re
+import time
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -241,9 +242,20 @@ class Course:
 def load_course(root: Path = COURSE) -> Course:
     """Every lesson that can be read, in order, and the errors of those that cannot (shown by
     ``manage.py check``; the course goes on without them). Read again when a file changes, so
-    a teacher's edit shows on the next page load without a restart."""
+    a teacher's edit shows on the next page load without a restart; the files are looked at
+    at most once a second, not on every request."""
+    now = time.monotonic()
+    seen = _seen.get(root)
+    if seen is not None and now - seen[0] < RECHECK_SECONDS:
+        return seen[1]
     files = sorted(root.glob("*/*"))
-    return _read_course(root, tuple((str(f), _modified(f)) for f in files))
+    course = _read_course(root, tuple((str(f), _modified(f)) for f in files))
+    _seen[root] = (now, course)
+    return course
+
+
+RECHECK_SECONDS = 1.0
+_seen: dict[Path, tuple[float, Course]] = {}
 
 
 def _modified(path: Path) -> int:
