@@ -401,11 +401,13 @@ def report_weights(weights: dict[str, dict[str, Any]]) -> None:
             "  largest: "
             + ", ".join(f"{urlsplit(i['url']).path} {i['bytes'] / 1000:.1f} KB" for i in largest)
         )
-        print(
-            f"  if gzipped (-6) by the server, the same responses would transfer "
-            f"{w['gzip'] / 1000:.1f} KB (headers kept; not what was transferred: the server "
-            f"sent them uncompressed)"
-        )
+        plain = [i for i in w["items"] if i.get("enc") in ("none", "-")]
+        if w["bytes"] - w["gzip"] > 1000:
+            print(
+                f"  if gzipped (-6) by the server, the same responses would transfer "
+                f"{w['gzip'] / 1000:.1f} KB (headers kept; {len(plain)} responses were sent "
+                f"uncompressed)"
+            )
         print(f"  WebSocket: {', '.join(w['sockets']) or 'none'}")
         print(
             f"  requests to other origins: {listed(w['foreign'])}; "
@@ -449,7 +451,8 @@ def summary(
         rows.append(
             (f"page weight, {path}", f"{kb:.1f} KB", f"<= {GOAL_KB:g} KB", met(kb <= GOAL_KB))
         )
-        rows.append((f"  if gzipped, {path}", f"{w['gzip'] / 1000:.1f} KB", "-", "info"))
+        if w["bytes"] - w["gzip"] > 1000:  # only where the server sent much uncompressed
+            rows.append((f"  if gzipped, {path}", f"{w['gzip'] / 1000:.1f} KB", "-", "info"))
     foreign = [url for w in weights.values() for url in w["foreign"]]
     rows.append(("requests to other origins", str(len(foreign)), "= 0", met(not foreign)))
     print_summary(rows, note)
@@ -481,8 +484,10 @@ def main(argv: list[str] | None = None) -> int:
             + ", ".join(page.path for page in pages if not page.lesson)
         )
         print(
-            "server: DEBUG=1 (as Daphne runs in bench/), database sessions, SQLite file, no "
-            "compression (no GZipMiddleware; WhiteNoise serves static files from the finders)"
+            "server: DEBUG=1 (as Daphne runs in bench/), database sessions, SQLite file, "
+            "GZipMiddleware (pages and static files gzipped for a browser that accepts it; "
+            "WhiteNoise serves static files from the finders), the middleware chain run sync "
+            "(config.middleware.SyncChain)"
         )
         inproc = in_process(pages, size)
         inproc["asgi"] = through_asgi(pages, size)

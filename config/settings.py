@@ -94,6 +94,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "config.middleware.SyncChain",  # last: the chain runs sync, in one thread hop
 ]
 
 ROOT_URLCONF = "config.urls"

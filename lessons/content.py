@@ -8,6 +8,7 @@ field, never a page that half works.
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import json
 import re
@@ -228,6 +229,7 @@ def _load_checker(directory: Path, slug: str) -> Checker:
 class Course:
     lessons: tuple[Lesson, ...]
     errors: tuple[LessonError, ...]
+    version: str = ""  # changes whenever a file of the course changes: a key for caches
 
     def get(self, slug: str) -> Lesson | None:
         return next((lesson for lesson in self.lessons if lesson.slug == slug), None)
@@ -273,7 +275,8 @@ def _read_course(root: Path, _signature: tuple[tuple[str, int], ...]) -> Course:
             lessons.append(read_lesson(directory))
         except LessonError as error:
             errors.append(error)
-    return Course(tuple(lessons), tuple(errors))
+    version = hashlib.sha256(repr(_signature).encode()).hexdigest()[:16]
+    return Course(tuple(lessons), tuple(errors), version)
 
 
 def validate(lesson: Lesson) -> list[str]:

@@ -3,7 +3,7 @@ exercise), each checked here, on the server."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
@@ -101,6 +101,7 @@ def _lesson_context(
         }
     return {
         "lesson": lesson,
+        "course_version": load_course().version,
         "body": _html(lesson.body),
         "topology": topology,
         "ws_url": f"/ws/sim/?scenario={lesson.meta.scenario}",
@@ -119,6 +120,14 @@ def _lesson_context(
     }
 
 
+@dataclass(frozen=True)
+class Option:
+    value: str
+    input_id: str
+    text: str
+    checked: bool
+
+
 @dataclass
 class Asked:
     """A question as the page shows it: with the learner's last answer and its verdict."""
@@ -128,16 +137,21 @@ class Asked:
     question: Question
     chosen: int | None
     error: str = ""
+    id: str = field(init=False)
+    url: str = field(init=False)
+    options: list[Option] = field(init=False)
 
-    @property
-    def id(self) -> str:
-        return "prediction" if self.number == 0 else f"q{self.number}"
-
-    @property
-    def url(self) -> str:
+    def __post_init__(self) -> None:
+        # worked out once: a page shows each several times, and a lesson page has six
+        self.id = "prediction" if self.number == 0 else f"q{self.number}"
         if self.number == 0:
-            return reverse("lesson-predict", args=[self.lesson.slug])
-        return reverse("lesson-answer", args=[self.lesson.slug, self.number])
+            self.url = reverse("lesson-predict", args=[self.lesson.slug])
+        else:
+            self.url = reverse("lesson-answer", args=[self.lesson.slug, self.number])
+        self.options = [
+            Option(str(i), f"{self.id}-{i}", choice.text, i == self.chosen)
+            for i, choice in enumerate(self.question.choices)
+        ]
 
     @property
     def right(self) -> bool:
