@@ -24,6 +24,7 @@ def lesson(slug: str) -> Lesson:
 
 
 ORDER_FLOW = lesson("order-flow")
+SLUGS = [lesson.slug for lesson in load_course().lessons]
 CAPTIONS = [caption.text for caption in ORDER_FLOW.meta.captions]
 
 
@@ -156,7 +157,7 @@ def test_on_a_projector_the_run_section_shows_its_caption_controls_and_whole_dia
     page: Page,
 ) -> None:
     page.set_viewport_size(PROJECTOR)
-    for slug in ("order-flow", "what-is-a-message"):
+    for slug in SLUGS:
         open_lesson(page, slug)
         page.evaluate("document.querySelector('.lesson-run').scrollIntoView({behavior: 'instant'})")
         for selector in (".lesson-caption", '[data-lesson-run] [data-sim-action="step"]',
@@ -169,7 +170,7 @@ def test_on_a_projector_the_run_section_shows_its_caption_controls_and_whole_dia
 
 def test_on_a_phone_no_lesson_page_is_wider_than_the_screen(page: Page) -> None:
     page.set_viewport_size(PHONE)
-    for path in ("/lessons/", "/lessons/order-flow/", "/lessons/what-is-a-message/"):
+    for path in ["/lessons/", "/glossary/", "/cheat-sheet/", *(f"/lessons/{s}/" for s in SLUGS)]:
         page.goto(path)
         page.wait_for_load_state("networkidle")
         width = page.evaluate("document.documentElement.scrollWidth")
