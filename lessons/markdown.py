@@ -35,7 +35,10 @@ def render(text: str, glossary: Glossary | None = None) -> str:
     md = MarkdownIt("commonmark", {"html": False, "highlight": _highlight}).enable("table")
     if glossary is not None and glossary.terms:
         md.core.ruler.push("glossary_links", _linker(glossary))
-    return str(md.render(text))
+    html = str(md.render(text))
+    # Code and tables scroll sideways when they are wider than the screen: focusable, so that
+    # a keyboard can scroll them too. Raw HTML is off, so these tags are only markdown-it's.
+    return html.replace("<pre>", '<pre tabindex="0">').replace("<table>", '<table tabindex="0">')
 
 
 def _linker(glossary: Glossary) -> Any:

@@ -129,3 +129,16 @@ def test_a_lesson_exercise_being_edited_and_checked_has_no_serious_violations(
     expect(page.locator("[data-exercise=result]")).to_contain_text("Not yet")
 
     assert serious_violations(page, axe_url) == []
+
+
+def test_a_lesson_in_dark_mode_with_code_and_answers_has_no_serious_violations(
+    page: Page, axe_url: str
+) -> None:
+    page.emulate_media(color_scheme="dark")
+    page.goto("/lessons/pattern-map/")  # its code blocks are highlighted
+    page.wait_for_selector('[data-lesson-run][data-ws="open"]')
+    page.locator("#q1").get_by_role("radio").first.check()
+    button(page, "Check answer 1").click()
+    expect(page.locator("#q1-feedback")).not_to_be_empty()
+
+    assert serious_violations(page, axe_url) == []

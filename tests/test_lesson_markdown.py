@@ -24,7 +24,7 @@ def test_html_in_a_lesson_is_shown_as_text_never_run() -> None:
 def test_tables_are_rendered() -> None:
     html = render("| a | b |\n|---|---|\n| 1 | 2 |\n")
 
-    assert "<table>" in html and "<td>1</td>" in html
+    assert '<table tabindex="0">' in html and "<td>1</td>" in html  # it may scroll
 
 
 def test_code_blocks_are_highlighted_with_classes_not_inline_styles() -> None:
@@ -32,6 +32,7 @@ def test_code_blocks_are_highlighted_with_classes_not_inline_styles() -> None:
 
     assert '<span class="k">def</span>' in html
     assert "style=" not in html
+    assert html.startswith('<pre tabindex="0">')  # it may scroll: a keyboard reaches it
 
 
 def test_code_in_an_unknown_language_is_escaped_plain_code() -> None:
