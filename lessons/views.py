@@ -3,6 +3,7 @@ exercise), each checked here, on the server."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -15,13 +16,14 @@ from django.views.decorators.http import require_POST, require_safe
 from simulator import topologies
 from simulator.views import HtmxHttpRequest, editable, send_another
 
-from .checking import criteria_hold
+from .checking import Criterion, criteria_hold
 from .content import Lesson, Question, load_course
 from .glossary import load_glossary
 from .markdown import render as render_markdown
 from .progress import Progress
 
 SOLUTION_AFTER_TRIES = 2
+log = logging.getLogger(__name__)
 
 
 def _lesson_or_404(slug: str) -> Lesson:
@@ -222,7 +224,11 @@ def check_solution(request: HtmxHttpRequest, slug: str) -> JsonResponse:
         topology = topologies.check(topologies.parse(request.body))
     except topologies.Refused as refused:
         return JsonResponse({"ok": False, "problems": refused.problems}, status=400)
-    criteria = lesson.check(topology)
+    try:
+        criteria = lesson.check(topology)
+    except Exception:  # a checker a teacher wrote met a topology it did not expect
+        log.exception("the checker of lesson %r failed", lesson.slug)
+        criteria = [Criterion("The lesson's checker could not judge this topology", False)]
     solved = criteria_hold(criteria)
     tries = Progress(request.session).checked(lesson, solved)
     return JsonResponse(
