@@ -25,7 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from simulator.engine import EVENTS, Topology, TopologyError, load_topology
 from simulator.scenarios import ScenarioNotFound, load_scenario
 
-from .checking import Criterion
+from .checking import Criterion, Run, criteria_hold
 
 COURSE = Path(__file__).parent / "course"
 DIRECTORY = re.compile(r"^(\d{2})-([a-z0-9]+(?:-[a-z0-9]+)*)$")
@@ -133,6 +133,7 @@ class Lesson:
     meta: FrontMatter
     body: str  # Markdown
     checker: Checker | None = field(default=None, compare=False)
+    _documents: dict[str, dict[str, Any]] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def title(self) -> str:
@@ -154,12 +155,12 @@ class Lesson:
         return self._document(self.exercise.solution)
 
     def _document(self, name: str) -> dict[str, Any]:
-        """A topology file beside the lesson, or a scenario's, as written."""
-        if name.endswith(".json"):
-            data: dict[str, Any] = json.loads((self.directory / name).read_text(encoding="utf-8"))
-            return data
-        scenario: dict[str, Any] = json.loads(load_scenario(name).path.read_text(encoding="utf-8"))
-        return scenario
+        """A topology file beside the lesson, or a scenario's, as written; read once (a lesson
+        is read again as a whole when one of its files changes)."""
+        if name not in self._documents:
+            path = self.directory / name if name.endswith(".json") else load_scenario(name).path
+            self._documents[name] = json.loads(path.read_text(encoding="utf-8"))
+        return self._documents[name]
 
     def check(self, topology: Topology) -> list[Criterion]:
         assert self.checker is not None
@@ -286,8 +287,6 @@ def validate(lesson: Lesson) -> list[str]:
         topology = lesson.topology()
     except ScenarioNotFound:
         return [f"scenario: no built-in scenario called {lesson.meta.scenario!r}"]
-    from .checking import Run
-
     run = Run(topology)
     problems = [
         f"captions[{i}]: no record of {caption.event} {caption.type or ''} in the run of "
@@ -302,14 +301,18 @@ def validate(lesson: Lesson) -> list[str]:
 
 def _validate_exercise(lesson: Lesson) -> list[str]:
     problems = []
-    for name, wanted in (("start", False), ("solution", True)):
+    documents = (
+        ("start", lesson.start_document, False),
+        ("solution", lesson.solution_document, True),
+    )
+    for name, document, wanted in documents:
         try:
-            topology = load_topology(lesson._document(getattr(lesson.exercise, name)))
+            topology = load_topology(document())
         except (OSError, ValueError, ScenarioNotFound, TopologyError) as error:
             problems.append(f"exercise.{name}: cannot be loaded: {error}")
             continue
         criteria = lesson.check(topology)
-        holds = bool(criteria) and all(c.holds for c in criteria)
+        holds = criteria_hold(criteria)
         if holds != wanted:
             verdict = "accepts" if holds else "rejects"
             failing = [c.text for c in criteria if not c.holds]

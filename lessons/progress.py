@@ -20,9 +20,10 @@ class Progress:
         self.session = session
         stored = session.get(KEY)
         self.data: dict[str, Any] = stored if isinstance(stored, dict) else {}
-        for name, empty in (("opened", []), ("solved", []), ("answers", {}), ("tries", {})):
-            self.data.setdefault(name, empty)
-        self.data.setdefault("predictions", {})
+        for name in ("opened", "solved"):
+            self.data.setdefault(name, [])
+        for name in ("answers", "predictions", "tries"):
+            self.data.setdefault(name, {})
 
     def _save(self) -> None:
         self.session[KEY] = self.data

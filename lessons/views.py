@@ -26,10 +26,12 @@ SOLUTION_AFTER_TRIES = 2
 log = logging.getLogger(__name__)
 
 
-def _lesson_or_404(slug: str) -> Lesson:
+def _lesson_or_404(slug: str, *, with_exercise: bool = False) -> Lesson:
     lesson = load_course().get(slug)
     if lesson is None:
         raise Http404(f"No lesson called {slug!r}")
+    if with_exercise and lesson.exercise is None:
+        raise Http404(f"Lesson {slug!r} has no exercise")
     return lesson
 
 
@@ -81,7 +83,8 @@ def lesson_page(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 def _lesson_context(
     lesson: Lesson, progress: Progress, errors: dict[str, str] | None = None
 ) -> dict[str, Any]:
-    before, after = load_course().neighbours(lesson)
+    course = load_course()
+    before, after = course.neighbours(lesson)
     errors = errors or {}
     topology = lesson.topology()
     prediction = _asked(lesson, 0, lesson.meta.prediction, progress.predicted(lesson))
@@ -103,7 +106,7 @@ def _lesson_context(
         }
     return {
         "lesson": lesson,
-        "course_version": load_course().version,
+        "course_version": course.version,
         "body": _html(lesson.body),
         "topology": topology,
         "ws_url": f"/ws/sim/?scenario={lesson.meta.scenario}",
@@ -217,9 +220,7 @@ def _answered(
 def check_solution(request: HtmxHttpRequest, slug: str) -> JsonResponse:
     """Run the learner's topology through the lesson's checker: every criterion, held or not.
     A topology the engine refuses is answered with its problems and is not counted as a try."""
-    lesson = _lesson_or_404(slug)
-    if lesson.exercise is None:
-        raise Http404(f"Lesson {slug!r} has no exercise")
+    lesson = _lesson_or_404(slug, with_exercise=True)
     try:
         topology = topologies.check(topologies.parse(request.body))
     except topologies.Refused as refused:
@@ -247,9 +248,7 @@ def check_solution(request: HtmxHttpRequest, slug: str) -> JsonResponse:
 @require_safe
 def solution(request: HtmxHttpRequest, slug: str) -> JsonResponse:
     """The reference solution, for the editor, once the learner has tried twice."""
-    lesson = _lesson_or_404(slug)
-    if lesson.exercise is None:
-        raise Http404(f"Lesson {slug!r} has no exercise")
+    lesson = _lesson_or_404(slug, with_exercise=True)
     if Progress(request.session).tries(lesson) < SOLUTION_AFTER_TRIES:
         return JsonResponse(
             {"detail": f"check your own solution {SOLUTION_AFTER_TRIES} times first"}, status=403

@@ -4,7 +4,9 @@ sheet."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from itertools import groupby
+from typing import Any
 
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -73,17 +75,22 @@ def by_letter(glossary: Glossary) -> list[Letter]:
     ]
 
 
-@require_safe
-def glossary(request: HtmxHttpRequest) -> HttpResponse:
+@cache
+def _glossary_page() -> dict[str, Any]:
+    """The page's content, rendered once: the glossary is read once, at start-up."""
     letters = by_letter(load_glossary())
     present = {letter.letter: letter for letter in letters}
-    context = {
+    return {
         "letters": letters,
         # the whole alphabet, so that the jump list keeps its shape; absent letters are not links
         "alphabet": [(c, present.get(c)) for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"],
         "count": sum(len(letter.entries) for letter in letters),
     }
-    return render(request, "lessons/glossary.html", context)
+
+
+@require_safe
+def glossary(request: HtmxHttpRequest) -> HttpResponse:
+    return render(request, "lessons/glossary.html", _glossary_page())
 
 
 @require_safe
