@@ -14,17 +14,16 @@ function matches(moment, record) {
 
 export class Captions {
   constructor(root, element, { start, moments }) {
-    this.element = element;
     this.text = element.querySelector("[data-caption=text]");
     this.where = element.querySelector("[data-caption=where]");
     this.start = start;
     this.moments = moments;
-    this.reached = []; // [seq, index of the moment] for each record that is a moment, in order
+    this.latest = null; // [seq, index of its moment] of the newest record that is a moment
     this.shown = null;
     const on = (name, handler) => root.addEventListener(`msglab:${name}`, (e) => handler(e.detail));
     on("snapshot", (snapshot) => {
       // after back, seek or reset the snapshot is the whole truth: forget what came after it
-      this.reached = [];
+      this.latest = null;
       this.add(snapshot.trace ?? []);
     });
     on("hops", (hops) => this.add(hops.items));
@@ -34,15 +33,14 @@ export class Captions {
   add(records) {
     for (const record of records) {
       const index = this.moments.findIndex((moment) => matches(moment, record));
-      if (index >= 0) this.reached.push([record.seq, index]);
+      if (index >= 0) this.latest = [record.seq, index];
     }
     this.show();
   }
 
   show() {
-    const last = this.reached.at(-1);
-    const key = last ? last[1] : -1;
-    this.where.textContent = key < 0 ? "Before the run" : `At record ${last[0]}`;
+    const key = this.latest ? this.latest[1] : -1;
+    this.where.textContent = key < 0 ? "Before the run" : `At record ${this.latest[0]}`;
     if (key === this.shown) return; // the live region speaks only when the caption changes
     this.shown = key;
     this.text.textContent = key < 0 ? this.start : this.moments[key].text;
