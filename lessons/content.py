@@ -16,7 +16,6 @@ import time
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -250,15 +249,16 @@ def load_course(root: Path = COURSE) -> Course:
     now = time.monotonic()
     seen = _seen.get(root)
     if seen is not None and now - seen[0] < RECHECK_SECONDS:
-        return seen[1]
-    files = sorted(root.glob("*/*"))
-    course = _read_course(root, tuple((str(f), _modified(f)) for f in files))
-    _seen[root] = (now, course)
+        return seen[2]
+    signature = tuple((str(f), _modified(f)) for f in sorted(root.glob("*/*")))
+    course = seen[2] if seen is not None and seen[1] == signature else _read_course(root, signature)
+    _seen[root] = (now, signature, course)
     return course
 
 
 RECHECK_SECONDS = 1.0
-_seen: dict[Path, tuple[float, Course]] = {}
+Signature = tuple[tuple[str, int], ...]  # each file of the course and when it last changed
+_seen: dict[Path, tuple[float, Signature, Course]] = {}  # when it was looked at, and what it was
 
 
 def _modified(path: Path) -> int:
@@ -268,15 +268,14 @@ def _modified(path: Path) -> int:
         return -1
 
 
-@lru_cache(maxsize=4)
-def _read_course(root: Path, _signature: tuple[tuple[str, int], ...]) -> Course:
+def _read_course(root: Path, signature: Signature) -> Course:
     lessons, errors = [], []
     for directory in sorted(p for p in root.iterdir() if p.is_dir() and p.name[:1].isdigit()):
         try:
             lessons.append(read_lesson(directory))
         except LessonError as error:
             errors.append(error)
-    version = hashlib.sha256(repr(_signature).encode()).hexdigest()[:16]
+    version = hashlib.sha256(repr(signature).encode()).hexdigest()[:16]
     return Course(tuple(lessons), tuple(errors), version)
 
 
