@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
+from lessons import content
 from lessons.content import Lesson, load_course, validate
 
 COURSE = [
@@ -74,3 +76,21 @@ def test_a_broken_lesson_is_reported_by_file_and_field_and_left_out(tmp_path: Pa
     assert "title: Field required" in error.problems
     assert "titel: Extra inputs are not permitted" in error.problems
     assert any("exactly one choice must have correct = true, not 0" in p for p in error.problems)
+
+
+def test_a_changed_lesson_file_is_read_again_and_an_unchanged_course_is_not(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(content, "RECHECK_SECONDS", 0)  # look at the files on every call
+    lesson_md = tmp_path / "01-fine" / "lesson.md"
+    lesson_md.parent.mkdir()
+    lesson_md.write_text((load_course().lessons[0].directory / "lesson.md").read_text())
+    first = load_course(tmp_path)
+
+    assert load_course(tmp_path) is first
+    lesson_md.write_text(lesson_md.read_text().replace('title = "', 'title = "Edited: ', 1))
+    os.utime(lesson_md, ns=(1, lesson_md.stat().st_mtime_ns + 1_000_000))  # surely later
+
+    again = load_course(tmp_path)
+    assert again is not first and again.version != first.version
+    assert again.lessons[0].title.startswith("Edited: ")
