@@ -87,11 +87,11 @@ def _lesson_context(
     before, after = course.neighbours(lesson)
     errors = errors or {}
     topology = lesson.topology()
-    prediction = _asked(lesson, 0, lesson.meta.prediction, progress.predicted(lesson))
+    prediction = Asked(lesson, 0, lesson.meta.prediction, progress.predicted(lesson))
     prediction.error = errors.get("prediction", "")
     quiz = []
     for number, question in enumerate(lesson.meta.quiz, start=1):
-        asked = _asked(lesson, number, question, progress.answered(lesson, number))
+        asked = Asked(lesson, number, question, progress.answered(lesson, number))
         asked.error = errors.get(f"q{number}", "")
         quiz.append(asked)
     exercise = None
@@ -147,6 +147,8 @@ class Asked:
     options: list[Option] = field(init=False)
 
     def __post_init__(self) -> None:
+        if self.chosen is not None and not 0 <= self.chosen < len(self.question.choices):
+            self.chosen = None  # the lesson changed since: ask again
         # worked out once: a page shows each several times, and a lesson page has six
         self.id = "prediction" if self.number == 0 else f"q{self.number}"
         if self.number == 0:
@@ -171,12 +173,6 @@ class Asked:
         return self.question.choices[self.question.answer].text
 
 
-def _asked(lesson: Lesson, number: int, question: Question, chosen: int | None) -> Asked:
-    if chosen is not None and not 0 <= chosen < len(question.choices):
-        chosen = None  # the lesson changed since: ask again
-    return Asked(lesson, number, question, chosen)
-
-
 @require_POST
 def predict(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     lesson = _lesson_or_404(slug)
@@ -199,7 +195,7 @@ def _answered(
     progress = Progress(request.session)
     raw = request.POST.get("choice", "")
     choice = int(raw) if raw.isdigit() and int(raw) < len(question.choices) else None
-    asked = _asked(lesson, number, question, choice)
+    asked = Asked(lesson, number, question, choice)
     if choice is None:
         asked.error = "choice: pick one of the answers, then check it"
         if request.htmx:
