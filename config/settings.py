@@ -131,22 +131,41 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # In-memory channel layer for a single process; REDIS_URL for several Daphne processes.
+# A room's frames reach each process through one channel (simulator/rooms/hub.py), so its
+# queue holds every room's frames for a moment: far more than the default 100, which a full
+# group_send would silently drop into.
+CHANNEL_CAPACITY = 5000
 REDIS_URL = envstr("REDIS_URL")
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL]},
+            "CONFIG": {"hosts": [REDIS_URL], "capacity": CHANNEL_CAPACITY},
         }
     }
+    # the join-code guessing limit is counted once for every process
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
 else:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels.layers.InMemoryChannelLayer",
+            "CONFIG": {"capacity": CHANNEL_CAPACITY},
+        }
+    }
 
 # Live runs (docs/protocol.md): how long a run waits for a viewer whose connection dropped,
 # how many runs one process keeps, and how many control frames a viewer may send per second.
 MSGLAB_RUN_GRACE_SECONDS = envint("MSGLAB_RUN_GRACE_SECONDS", 120)
 MSGLAB_MAX_RUNS = envint("MSGLAB_MAX_RUNS", 500)
 MSGLAB_FRAMES_PER_SECOND = envint("MSGLAB_FRAMES_PER_SECOND", 20)
+# Classroom rooms (docs/protocol.md, Rooms): how long a room lives without any activity, how
+# long a process's hold on a room outlasts its last renewal (a dead process's rooms move to
+# another after this), and how many wrong join codes one address may try per minute.
+MSGLAB_ROOM_IDLE_MINUTES = envint("MSGLAB_ROOM_IDLE_MINUTES", 240)
+MSGLAB_ROOM_LEASE_SECONDS = envint("MSGLAB_ROOM_LEASE_SECONDS", 3)
+MSGLAB_JOIN_GUESSES_PER_MINUTE = envint("MSGLAB_JOIN_GUESSES_PER_MINUTE", 20)
 # Directories of your own scenario files (topology v1, one <slug>.json each), beside the
 # built-in ones: e.g. your team's architecture.
 MSGLAB_SCENARIO_DIRS = envlist("MSGLAB_SCENARIO_DIRS")

@@ -112,6 +112,7 @@ def _lesson_context(
         "ws_url": f"/ws/sim/?scenario={lesson.meta.scenario}",
         "inject": send_another(topology),
         "draft_key": f"msglab:lesson-draft:{lesson.slug}",
+        "present_source": f"lesson:{lesson.slug}",
         "captions": {
             "start": lesson.meta.start_caption,
             "moments": [caption.to_dict() for caption in lesson.meta.captions],

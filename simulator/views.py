@@ -49,7 +49,11 @@ def simulator_page(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """The live simulator for one scenario; static/js/sim-page.js opens its WebSocket."""
     scenario = _scenario_or_404(slug)
     return _run_page(
-        request, scenario.topology, ws_query=f"scenario={slug}", edit_query=f"scenario={slug}"
+        request,
+        scenario.topology,
+        ws_query=f"scenario={slug}",
+        edit_query=f"scenario={slug}",
+        present_source=f"scenario:{slug}",
     )
 
 
@@ -62,6 +66,7 @@ def shared_page(request: HtmxHttpRequest, topology_id: str) -> HttpResponse:
         ws_query=f"topology={topology_id}",
         edit_query=f"copy={topology_id}",
         download=f"/sim/t/{topology_id}.json",
+        present_source=f"topology:{topology_id}",
     )
 
 
@@ -72,6 +77,7 @@ def _run_page(
     ws_query: str,
     edit_query: str,
     download: str | None = None,
+    present_source: str = "",
 ) -> HttpResponse:
     context = {
         "topology": topology,
@@ -79,6 +85,7 @@ def _run_page(
         "edit_url": f"/sim/?{edit_query}",
         "download": download,
         "inject": send_another(topology),
+        "present_source": present_source,
     }
     return render(request, "simulator/sim.html", context)
 

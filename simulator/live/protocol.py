@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
 
 from simulator.engine.spec import MessageSpec, MessageType, NodeId
 
@@ -25,6 +25,8 @@ ERROR_CODES = (
     "too_large",
     "unknown_scenario",
     "busy",
+    "forbidden",
+    "unknown_room",
 )
 
 
@@ -111,8 +113,86 @@ _ADAPTER: TypeAdapter[ClientFrame] = TypeAdapter(
 )
 
 
+# ---- rooms: the presenter's extra actions, and what every viewer may send -----------------
+
+
+class Spotlight(_Frame):
+    """Point at a node or a message; with neither, the spotlight goes off."""
+
+    action: Literal["spotlight"]
+    node: NodeId | None = None
+    message: Annotated[str, Field(min_length=1, max_length=40)] | None = None
+
+    @model_validator(mode="after")
+    def _one_target(self) -> Spotlight:
+        if self.node is not None and self.message is not None:
+            raise ValueError("give node or message, not both")
+        return self
+
+
+class Poll(_Frame):
+    """Ask the class: one of the lesson's questions, or "command or event?" about a message."""
+
+    action: Literal["poll"]
+    question: Annotated[str, Field(pattern=r"^(prediction|q[1-9][0-9]?)$")] | None = None
+    message: Annotated[str, Field(min_length=1, max_length=40)] | None = None
+
+    @model_validator(mode="after")
+    def _one_subject(self) -> Poll:
+        if (self.question is None) == (self.message is None):
+            raise ValueError("give exactly one of question or message")
+        return self
+
+
+class Reveal(_Frame):
+    action: Literal["reveal"]
+
+
+class Dismiss(_Frame):
+    action: Literal["dismiss"]
+
+
+class Vote(_Frame):
+    action: Literal["vote"]
+    poll: Annotated[int, Field(ge=1)]
+    choice: Annotated[int, Field(ge=0, le=9)]
+
+
+class CloseRoom(_Frame):
+    action: Literal["close_room"]
+
+
+class Ack(_Frame):
+    """How many frames this connection has received: the window of docs/protocol.md."""
+
+    action: Literal["ack"]
+    frames: Annotated[int, Field(ge=0)]
+
+
+RoomFrame = ClientFrame | Spotlight | Poll | Reveal | Dismiss | Vote | CloseRoom | Ack
+ROOM_ACTIONS: dict[str, type[_Frame]] = {
+    **ACTIONS,
+    **{
+        get_args(model.model_fields["action"].annotation)[0]: model
+        for model in (Spotlight, Poll, Reveal, Dismiss, Vote, CloseRoom, Ack)
+    },
+}
+_ROOM_ADAPTER: TypeAdapter[RoomFrame] = TypeAdapter(
+    Annotated[RoomFrame, Field(discriminator="action")]
+)
+
+
 def parse_frame(text: str) -> ClientFrame:
     """One client text frame as a checked action, or a :class:`FrameError` saying what is wrong."""
+    return _parse(text, ACTIONS, _ADAPTER)  # type: ignore[return-value]
+
+
+def parse_room_frame(text: str) -> RoomFrame:
+    """A frame on a room's connection: a single run's actions and the room's own."""
+    return _parse(text, ROOM_ACTIONS, _ROOM_ADAPTER)  # type: ignore[return-value]
+
+
+def _parse(text: str, actions: dict[str, type[_Frame]], adapter: TypeAdapter[Any]) -> Any:
     if len(text.encode()) > MAX_FRAME_BYTES:
         raise FrameError("too_large", f"a frame may be at most {MAX_FRAME_BYTES} bytes")
     try:
@@ -122,10 +202,10 @@ def parse_frame(text: str) -> ClientFrame:
     if not isinstance(data, dict):
         raise FrameError("not_object", "a frame must be a JSON object, not a bare value or list")
     action = data.get("action")
-    if not isinstance(action, str) or action not in ACTIONS:
-        raise FrameError("unknown_action", "must be one of " + ", ".join(ACTIONS), "action")
+    if not isinstance(action, str) or action not in actions:
+        raise FrameError("unknown_action", "must be one of " + ", ".join(actions), "action")
     try:
-        return _ADAPTER.validate_python(data)
+        return adapter.validate_python(data)
     except ValidationError as error:
         first = error.errors()[0]
         raise FrameError("invalid", _message(action, first), _field(first["loc"])) from None
@@ -157,6 +237,10 @@ def _message(action: str, error: Any) -> str:
         return f"unknown field for {action!r}"
     if kind == "missing":
         return f"required for {action!r}"
+    if kind == "string_pattern_mismatch" and error["loc"][-1] == "question":
+        return 'must be "prediction" or "q1", "q2"… (a question of the lesson)'
+    if kind == "value_error":
+        return str(error["ctx"]["error"])
     if kind == "string_pattern_mismatch":
         return "must start with a letter, then letters, digits, '.', '_' or '-'"
     return str(error["msg"]).replace("Input should be", "must be")

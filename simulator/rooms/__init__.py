@@ -1,0 +1,1 @@
+"""Classroom rooms: a presenter drives one run, a class follows it (docs/protocol.md, Rooms)."""
