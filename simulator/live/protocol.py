@@ -184,12 +184,14 @@ _ROOM_ADAPTER: TypeAdapter[RoomFrame] = TypeAdapter(
 
 def parse_frame(text: str) -> ClientFrame:
     """One client text frame as a checked action, or a :class:`FrameError` saying what is wrong."""
-    return _parse(text, ACTIONS, _ADAPTER)  # type: ignore[return-value]
+    frame: ClientFrame = _parse(text, ACTIONS, _ADAPTER)
+    return frame
 
 
 def parse_room_frame(text: str) -> RoomFrame:
     """A frame on a room's connection: a single run's actions and the room's own."""
-    return _parse(text, ROOM_ACTIONS, _ROOM_ADAPTER)  # type: ignore[return-value]
+    frame: RoomFrame = _parse(text, ROOM_ACTIONS, _ROOM_ADAPTER)
+    return frame
 
 
 def _parse(text: str, actions: dict[str, type[_Frame]], adapter: TypeAdapter[Any]) -> Any:

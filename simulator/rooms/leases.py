@@ -73,8 +73,8 @@ class RedisLeases:
         return bool(done)
 
     async def holder(self, room: str) -> str | None:
-        value: str | None = await self._redis.get(self._key(room))
-        return value
+        value = await self._redis.get(self._key(room))
+        return None if value is None else str(value)
 
     async def release(self, room: str, holder: str) -> None:
         await self._redis.eval(_RELEASE, 1, self._key(room), holder)

@@ -52,8 +52,13 @@ async def test_a_students_control_frame_is_refused_and_changes_nothing() -> None
     await next_of(pupil, "hops")
     run = leader_run(code)
     before = run.sim.fingerprint(), run.live.playing
-    for frame in ({"action": "step"}, {"action": "play"}, {"action": "reset"},
-                  {"action": "spotlight", "node": "billing"}, {"action": "close_room"}):
+    for frame in (
+        {"action": "step"},
+        {"action": "play"},
+        {"action": "reset"},
+        {"action": "spotlight", "node": "billing"},
+        {"action": "close_room"},
+    ):
         await pupil.send_json_to(frame)
         error = await next_of(pupil, "error")
         assert error["code"] == "forbidden"
