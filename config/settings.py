@@ -140,7 +140,13 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "capacity": CHANNEL_CAPACITY},
+            "CONFIG": {
+                # redis-py 8 gives up on a read after 5 s by default, exactly as long as
+                # channels_redis blocks waiting for a message: every idle consumer then fails
+                # with "Timeout reading". Reads may take longer than that wait.
+                "hosts": [{"address": REDIS_URL, "socket_timeout": 30}],
+                "capacity": CHANNEL_CAPACITY,
+            },
         }
     }
     # the join-code guessing limit is counted once for every process

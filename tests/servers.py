@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -60,13 +61,14 @@ def stop(process: subprocess.Popen[bytes]) -> None:
 
 @contextlib.contextmanager
 def daphne_server(
-    workdir: Path, extra_env: dict[str, str] | None = None
+    workdir: Path, extra_env: dict[str, str] | None = None, port: int | None = None
 ) -> Iterator[RunningServer]:
     """Migrate a file SQLite in ``workdir``, start Daphne on a free loopback port, wait until it
     accepts connections and yield its base URL and pid; stop it on exit.
 
     The server runs with ``DEBUG=1`` and the in-memory channel layer (``REDIS_URL`` removed);
-    ``extra_env`` is applied last. Its output goes to ``workdir/daphne.log``. Raises
+    ``extra_env`` is applied last; ``port`` picks the port (a restart on the same one), else a
+    free one. Its output goes to ``workdir/daphne.log`` (appended, so a restart keeps both). Raises
     :class:`ServerDidNotStart`, with the log, when migrate fails, Daphne exits, or it does not
     answer within 30 s.
     """
@@ -91,9 +93,9 @@ def daphne_server(
         raise ServerDidNotStart(
             f"manage.py migrate exited with {migrate.returncode}:\n{migrate.stdout}{migrate.stderr}"
         )
-    port = free_port()
+    port = port or free_port()
     log_path = workdir / "daphne.log"
-    with log_path.open("wb") as log:
+    with log_path.open("ab") as log:
         server = subprocess.Popen(
             [
                 str(VENV_BIN / "daphne"),
@@ -122,6 +124,47 @@ def daphne_server(
                 )
             time.sleep(0.05)
         yield RunningServer(f"http://127.0.0.1:{port}", server.pid)
+    finally:
+        stop(server)
+
+
+@contextlib.contextmanager
+def redis_server(workdir: Path) -> Iterator[str]:
+    """A throwaway ``redis-server`` on a free loopback port, persisting nothing; yields its URL.
+
+    Raises :class:`FileNotFoundError` when redis-server is not installed.
+    """
+    binary = shutil.which("redis-server")
+    if binary is None:
+        raise FileNotFoundError("redis-server")
+    port = free_port()
+    workdir.mkdir(parents=True, exist_ok=True)
+    with (workdir / "redis.log").open("wb") as log:
+        server = subprocess.Popen(
+            [
+                binary,
+                "--port",
+                str(port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ],
+            cwd=workdir,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while not answers(port):
+            if server.poll() is not None or time.monotonic() > deadline:
+                raise ServerDidNotStart(
+                    f"redis-server did not start:\n{_read(workdir / 'redis.log')}"
+                )
+            time.sleep(0.05)
+        yield f"redis://127.0.0.1:{port}/0"
     finally:
         stop(server)
 

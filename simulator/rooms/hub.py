@@ -103,7 +103,10 @@ class Hub:
                 if settings.REDIS_URL
                 else LocalLeases()
             )
-            self.channel = await layer.new_channel("msglab-process.")
+            # The default prefix: channels_redis reads all of a process's "specific." channels
+            # from one list, and a channel with a prefix of its own would wait behind the
+            # consumers' reads of theirs.
+            self.channel = await layer.new_channel()
             self._tasks = [
                 loop.create_task(self._receive_forever()),
                 loop.create_task(self._tick_forever()),
@@ -222,6 +225,8 @@ class Hub:
             except LostLease as lost:
                 log.warning("%s", lost)
                 await self._step_down(here)
+            except Exception:  # in a task of its own: nobody else would hear of it
+                log.exception("room %s: %s failed", here.code, message["type"])
 
     async def _lead(self, here: Here, message: dict[str, Any]) -> None:
         holder = await self._leases.holder(here.code)
