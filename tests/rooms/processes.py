@@ -29,6 +29,7 @@ def start_room(base: str, source: str = "scenario:order-flow") -> tuple[str, str
     assert match, response.url
     code = match.group(1)
     secret = next(c.value for c in jar if c.name == f"msglab_presenter_{code}")
+    assert secret is not None
     return code, secret
 
 
