@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.utils import timezone
 
 from simulator.live.protocol import parse_room_frame
@@ -136,3 +138,18 @@ async def test_a_student_who_does_not_acknowledge_gets_no_more_than_the_window()
 
 async def _no_reply(text: str, audience: str) -> None:
     raise AssertionError(f"an inject has no reply of its own: {text}")
+
+
+async def test_guessing_codes_over_the_socket_is_limited_like_the_join_form(
+    settings: Any,
+) -> None:
+    settings.MSGLAB_JOIN_GUESSES_PER_MINUTE = 2
+    await cache.aclear()
+    code, _ = await start_room()
+    for guess in ("ABCDEFG", "BCDEFGH"):
+        _, first = await connect(guess)
+        assert first["code"] == "unknown_room"
+    viewer, first = await connect(code)  # a right code, too late
+    assert (first["type"], first["code"]) == ("error", "rate_limited")
+    assert (await viewer.receive_output(timeout=5))["code"] == 4429
+    await cache.aclear()

@@ -66,17 +66,21 @@ async def test_with_redis_a_second_process_relays_and_takes_the_room_over(
         await next_of(teacher, "snapshot")
         pupil = await open_socket(b.url, code, STUDENT)
         await next_of(pupil, "snapshot")
-        for _ in range(4):
+        for _ in range(3):
             await teacher.send('{"action":"step"}')
-            hops = await next_of(pupil, "hops")
-        seq = hops["seq"]
+            await next_of(pupil, "hops")
+        # the same presenter's second window, on the process that does not lead: forwarded
+        second_window = await open_socket(b.url, code, presenter)
+        await next_of(second_window, "snapshot")
+        await second_window.send('{"action":"step"}')
+        forwarded = await next_of(pupil, "hops")
+        assert forwarded["steps"] == 4
+        seq = forwarded["seq"]
 
         os.kill(a.pid, signal.SIGKILL)  # the leader dies; b's lease check notices
         rebuilt = await next_of(pupil, "snapshot", timeout=int(LEASE_SECONDS) + 5)
         assert rebuilt["seq"] == seq
         assert rebuilt["state"]["steps"] == 4
 
-        teacher = await open_socket(b.url, code, presenter)
-        await next_of(teacher, "snapshot")
-        await teacher.send('{"action":"step"}')
+        await second_window.send('{"action":"step"}')
         assert (await next_of(pupil, "hops"))["items"][0]["seq"] == seq + 1
