@@ -37,6 +37,7 @@ Publish = Callable[[str, Audience], Awaitable[None]]
 COUNTS_EVERY_SECONDS = 0.1  # the presenter's chart moves at most ten times a second
 KINDS = {"command": 0, "event": 1}
 KIND_CHOICES = ["A command", "An event"]
+PROGRESS = {"action": "progress"}  # a log entry that only says where a playing run got to
 
 
 @dataclass(frozen=True)
@@ -102,9 +103,11 @@ class RoomRun:
         """Rebuild the room from its log before anyone watches: nothing is published."""
         for entry in entries:
             self._catch_up(entry)
-            frame = parse_room_frame(json.dumps(entry.frame))
-            with contextlib.suppress(FrameError):  # refused then, refused now: not logged
-                await self._carry_out(frame, replaying=True)
+            if entry.frame != PROGRESS:
+                # a log an older version wrote may hold an action this one refuses: the room
+                # goes on without it rather than not at all
+                with contextlib.suppress(FrameError):
+                    await self._carry_out(parse_room_frame(json.dumps(entry.frame)))
             self.logged = (entry.steps, entry.t)
         self.votes = dict(votes)
 
@@ -127,7 +130,7 @@ class RoomRun:
         """Log where a playing run is, so that a rebuild loses at most this much play."""
         position = (self.sim.steps, float(self.sim.now_ms))
         if self.live.playing and position != self.logged:
-            await self._write({"action": "progress"}, position)
+            await self._write(PROGRESS, position)
 
     async def _write(self, frame: dict[str, Any], position: tuple[int, float]) -> None:
         await self._log(Entry(frame, *position))
@@ -211,7 +214,7 @@ class RoomRun:
         position = (self.sim.steps, float(self.sim.now_ms))
         self._held = []
         try:
-            await self._carry_out(frame, replaying=False)
+            await self._carry_out(frame)
             # the request, not the poll it made: replayed at the same position, it makes the
             # same poll again (the same question, or the same message's kind)
             await self._write(frame.model_dump(by_alias=True, exclude_none=True), position)
@@ -222,7 +225,7 @@ class RoomRun:
         for text, audience in held:
             await self._publish(text, audience)
 
-    async def _carry_out(self, frame: RoomFrame, *, replaying: bool) -> None:
+    async def _carry_out(self, frame: RoomFrame) -> None:
         match frame:
             case Spotlight():
                 self.spotlight = self._target(frame)
