@@ -36,11 +36,22 @@ class JoinForm(forms.Form):
         return code
 
 
-def _open_room_or_404(code: str) -> Room:
+def _room_or_404(request: HtmxHttpRequest, code: str) -> Room | HttpResponse:
+    """The room, or the answer instead of it: every URL with a code in it tells whether the
+    room exists, so every one counts wrong codes and is limited like the join form."""
+    address = _address(request)
+    if guard.blocked(address):
+        return _too_many_guesses(request)
     room = store.find(codes.normalise(code))
     if room is None:
+        guard.missed(address)
         raise Http404("No room with that code")
     return room
+
+
+def _too_many_guesses(request: HtmxHttpRequest) -> HttpResponse:
+    error = "Too many wrong codes from this network: wait a minute, then try again."
+    return render(request, "rooms/join.html", {"form": JoinForm(), "error": error}, status=429)
 
 
 def _cookie_age() -> int:
@@ -90,7 +101,9 @@ def _run_context(room: Room) -> dict[str, Any]:
 
 @require_safe
 def present(request: HtmxHttpRequest, code: str) -> HttpResponse:
-    room = _open_room_or_404(code)
+    room = _room_or_404(request, code)
+    if isinstance(room, HttpResponse):
+        return room
     if not store.is_presenter(room, request.COOKIES.get(presenter_cookie(room.code))):
         return render(
             request,
@@ -114,7 +127,9 @@ def present(request: HtmxHttpRequest, code: str) -> HttpResponse:
 @require_safe
 @cache_control(max_age=3600, private=True)
 def qr_code(request: HtmxHttpRequest, code: str) -> HttpResponse:
-    room = _open_room_or_404(code)
+    room = _room_or_404(request, code)
+    if isinstance(room, HttpResponse):
+        return room
     url = request.build_absolute_uri(f"/r/{room.code}/")
     svg = io.BytesIO()
     segno.make(url, error="m").save(
@@ -155,8 +170,7 @@ def join(request: HtmxHttpRequest) -> HttpResponse:
         return render(request, "rooms/join.html", {"form": JoinForm(initial=initial), "error": ""})
     form = JoinForm(request.POST)
     if guard.blocked(address):
-        error = "Too many wrong codes from this network: wait a minute, then try again."
-        return render(request, "rooms/join.html", {"form": form, "error": error}, status=429)
+        return _too_many_guesses(request)
     if not form.is_valid():
         return render(request, "rooms/join.html", {"form": form, "error": ""}, status=400)
     code = form.cleaned_data["code"]
@@ -181,12 +195,7 @@ def student(request: HtmxHttpRequest, code: str) -> HttpResponse:
     """The join URL (and the QR code's): the presenter's run, followed live."""
     address = _address(request)
     if guard.blocked(address):
-        return render(
-            request,
-            "rooms/join.html",
-            {"form": JoinForm(), "error": "Too many wrong codes from this network: wait a minute."},
-            status=429,
-        )
+        return _too_many_guesses(request)
     room = store.find(codes.normalise(code))
     if room is None:
         guard.missed(address)

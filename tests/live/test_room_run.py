@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from typing import Any
 
 import pytest
 
@@ -40,7 +41,7 @@ class Room:
     async def vote(self, poll: int, voter: str, choice: int) -> bool:
         return True
 
-    async def do(self, frame: dict[str, object]) -> None:
+    async def do(self, frame: dict[str, Any]) -> None:
         await self.run.act(parse_room_frame(json.dumps(frame)), None, self.publish)
 
 
