@@ -39,6 +39,7 @@ log = logging.getLogger(__name__)
 WINDOW = 120  # frames a connection may have unacknowledged: two seconds of a busy run
 TICK_SECONDS = 1.0  # leases renewed, playing runs' positions logged, presence said
 PRESENCE_FRESH_SECONDS = 5.0  # a process not heard of for this long has no viewers
+COALESCE_SECONDS = 0.25  # joins and leaves are told at most this often
 CLOSE_GONE = 4410
 
 
@@ -70,6 +71,7 @@ class Here:
     seq: int = 0
     mine: dict[str, tuple[int, int]] = field(default_factory=dict)  # voter -> (poll, choice)
     in_group: bool = False
+    due: set[str] = field(default_factory=set)  # what is to be said soon (see Hub._soon)
 
     def local_students(self) -> int:
         return sum(v.role == "student" for v in self.viewers.values())
@@ -165,15 +167,14 @@ class Hub:
         here = self._here(code)
         here.viewers[viewer.id] = viewer
         await self._join_group(layer, here)
-        await self._say_presence(here)
+        self._soon(here, "presence", self._say_presence)
         await self._ask_leader(here, viewer, {"action": "resync"})
 
     async def leave(self, code: str, viewer: Viewer) -> None:
         here = self.rooms.get(code)
         if here is None or here.viewers.pop(viewer.id, None) is None:
             return
-        with contextlib.suppress(Exception):
-            await self._say_presence(here)
+        self._soon(here, "presence", self._say_presence)
         if not here.viewers and here.run is None:
             await self._forget(here)
 
@@ -409,6 +410,23 @@ class Hub:
 
     # ---- presence: how many students, on every process ----------------------------------
 
+    def _soon(self, here: Here, what: str, say: Callable[[Here], Awaitable[None]]) -> None:
+        """Say it in a moment, once for however many changes come in the meantime: a class
+        joining at once must not cost a message per student to every student."""
+        if what in here.due:
+            return
+        here.due.add(what)
+
+        async def later() -> None:
+            await asyncio.sleep(COALESCE_SECONDS)
+            here.due.discard(what)
+            try:
+                await say(here)
+            except Exception:
+                log.exception("room %s: could not say %s", here.code, what)
+
+        asyncio.get_running_loop().create_task(later())
+
     async def _say_presence(self, here: Here) -> None:
         await self._ready_layer().group_send(
             group(here.code),
@@ -438,7 +456,7 @@ class Hub:
             message["viewers"],
             time.monotonic(),
         )
-        await self._tell_students(here)
+        self._soon(here, "count", self._tell_students)
 
     async def _tell_students(self, here: Here) -> None:
         students = self._students(here)
