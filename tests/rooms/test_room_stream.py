@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 
-from simulator.live.room import presenter_only  # noqa: F401
 from tests.rooms.people import leader_run, next_of, presenter, start_room, student
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
@@ -75,3 +74,18 @@ async def test_a_wrong_presenter_secret_makes_a_student() -> None:
     await stranger.send_json_to({"action": "step"})
     assert (await next_of(stranger, "error"))["code"] == "forbidden"
     await stranger.disconnect()
+
+
+async def test_the_presenter_is_told_how_many_students_follow() -> None:
+    code, secret = await start_room()
+    teacher, _ = await presenter(code, secret)
+    pupils = [(await student(code, f"student-{n}-token-0000000"))[0] for n in range(3)]
+    count = await next_of(teacher, "room")
+    while count["students"] < 3:  # joins are told together, at most four times a second
+        count = await next_of(teacher, "room")
+    assert count["students"] == 3
+    await pupils[0].disconnect()
+    assert (await next_of(teacher, "room"))["students"] == 2
+    for pupil in pupils[1:]:
+        await pupil.disconnect()
+    await teacher.disconnect()
