@@ -44,6 +44,14 @@ def test_live_frames_schema_describes_every_client_action(client: Client) -> Non
         "inject",
         "fault",
         "resync",
+        # a room's own
+        "spotlight",
+        "poll",
+        "reveal",
+        "dismiss",
+        "vote",
+        "close_room",
+        "ack",
     }
     seek = schema["$defs"]["Seek"]
     assert seek["properties"]["seq"] == {"minimum": 0, "title": "Seq", "type": "integer"}

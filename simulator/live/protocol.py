@@ -214,12 +214,17 @@ def _parse(text: str, actions: dict[str, type[_Frame]], adapter: TypeAdapter[Any
 
 
 def client_frame_schema() -> dict[str, Any]:
-    """The JSON Schema of every client frame, as published at ``/schema/live-frames.json``."""
+    """The JSON Schema of every client frame, as published at ``/schema/live-frames.json``:
+    a room's (``/ws/room/``), of which a single run (``/ws/sim/``) takes play … resync."""
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": "/schema/live-frames.json",
         "title": "msglab live stream v1: client frames",
-        **_ADAPTER.json_schema(by_alias=True),  # pragma: no mutate
+        "description": (
+            "Frames a client sends. /ws/sim/ takes play, pause, step, back, seek, reset, "
+            "speed, inject, fault and resync; a room (/ws/room/CODE/) takes them all."
+        ),
+        **_ROOM_ADAPTER.json_schema(by_alias=True),  # pragma: no mutate
     }
 
 
