@@ -129,17 +129,18 @@ def daphne_server(
 
 
 @contextlib.contextmanager
-def redis_server(workdir: Path) -> Iterator[str]:
-    """A throwaway ``redis-server`` on a free loopback port, persisting nothing; yields its URL.
+def redis_server(workdir: Path, port: int | None = None) -> Iterator[str]:
+    """A throwaway ``redis-server`` on a loopback port (free, unless given), persisting
+    nothing; yields its URL.
 
     Raises :class:`FileNotFoundError` when redis-server is not installed.
     """
     binary = shutil.which("redis-server")
     if binary is None:
         raise FileNotFoundError("redis-server")
-    port = free_port()
+    port = port or free_port()
     workdir.mkdir(parents=True, exist_ok=True)
-    with (workdir / "redis.log").open("wb") as log:
+    with (workdir / "redis.log").open("ab") as log:
         server = subprocess.Popen(
             [
                 binary,

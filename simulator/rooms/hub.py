@@ -39,6 +39,7 @@ log = logging.getLogger(__name__)
 WINDOW = 120  # frames a connection may have unacknowledged: two seconds of a busy run
 TICK_SECONDS = 1.0  # leases renewed, playing runs' positions logged, presence said
 PRESENCE_FRESH_SECONDS = 5.0  # a process not heard of for this long has no viewers
+RETRY_SECONDS = 0.5  # after the channel layer failed to answer
 COALESCE_SECONDS = 0.25  # joins and leaves are told at most this often
 CLOSE_GONE = 4410
 
@@ -133,7 +134,16 @@ class Hub:
         layer = self._layer
         assert layer is not None
         while True:
-            message = await layer.receive(self.channel)
+            try:
+                message = await layer.receive(self.channel)
+            except Exception:
+                # Redis restarting, say: keep listening, and join the groups again (the tick
+                # does), since a restarted Redis has forgotten them
+                log.exception("rooms: cannot receive from the channel layer; retrying")
+                for here in self.rooms.values():
+                    here.in_group = False
+                await asyncio.sleep(RETRY_SECONDS)
+                continue
             try:
                 await self._dispatch(message)
             except Exception:
@@ -493,6 +503,11 @@ class Hub:
                     log.exception("room %s: tick failed", here.code)
 
     async def _tick(self, here: Here) -> None:
+        if here.viewers or here.run is not None:
+            # again and again: a restarted Redis forgets groups, and channels_redis lets a
+            # membership lapse after a day
+            here.in_group = False
+            await self._join_group(self._ready_layer(), here)
         if here.viewers:
             await self._say_presence(here)
         await self._tell_students(here)

@@ -277,8 +277,8 @@ def test_an_unknown_code_in_the_join_url_is_not_found_and_counts_as_a_wrong_gues
 def test_wrong_codes_at_the_presenter_page_and_qr_code_count_as_guesses_too(
     client: Client,
 ) -> None:
-    """Bug: /rooms/CODE/present/ (404 or 403) and /rooms/CODE/qr.svg (404 or 200) tell a real
-    code from a wrong one without counting, so they guess codes past the limit."""
+    """Both tell a real code from a wrong one (404 against 403 or 200), so without counting
+    they would let anyone guess codes past the limit."""
     code, _ = start(Client())
 
     assert client.get(f"/rooms/{unused_code()}/qr.svg").status_code == 404

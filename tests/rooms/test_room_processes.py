@@ -5,12 +5,16 @@ an action."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import signal
 from pathlib import Path
+from typing import Any
 
 import pytest
+from websockets.asyncio.client import ClientConnection
+from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from tests.browser import missing
 from tests.rooms.processes import next_of, open_socket, start_room
@@ -84,3 +88,58 @@ async def test_with_redis_a_second_process_relays_and_takes_the_room_over(
 
         await second_window.send('{"action":"step"}')
         assert (await next_of(pupil, "hops"))["items"][0]["seq"] == seq + 1
+
+
+async def test_rooms_carry_on_after_redis_restarts(tmp_path: Path) -> None:
+    with contextlib.ExitStack() as stack:
+        try:
+            redis_context = redis_server(tmp_path / "redis")
+            redis = stack.enter_context(redis_context)
+        except FileNotFoundError:
+            missing("redis-server not found: install it with `apt-get install redis-server`")
+        env = {
+            "REDIS_URL": redis,
+            "MSGLAB_ROOM_LEASE_SECONDS": LEASE_SECONDS,
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'shared.sqlite3'}",
+        }
+        a = stack.enter_context(daphne_server(tmp_path / "a", env))
+        b = stack.enter_context(daphne_server(tmp_path / "b", env))
+        code, secret = start_room(a.url)
+        presenter_cookie = f"msglab_presenter_{code}={secret}"
+        teacher = await open_socket(a.url, code, presenter_cookie)
+        await next_of(teacher, "snapshot")
+        pupil = await open_socket(b.url, code, STUDENT)
+        await next_of(pupil, "snapshot")
+        await teacher.send('{"action":"step"}')
+        await next_of(pupil, "hops")
+
+        port = int(redis.rsplit(":", 1)[1].split("/")[0])
+        redis_context.__exit__(None, None, None)  # Redis goes away, forgetting everything
+        with redis_server(tmp_path / "redis", port=port):
+            # Sockets open during the outage fail with it (1011, from channels), and so does
+            # the first use of each pooled Redis connection after it: pages reconnect and
+            # presenters click again. Within seconds, without restarting Daphne, the room is
+            # found again, where it was, and follows its presenter.
+            async with asyncio.timeout(20):
+                while True:
+                    pupil, snapshot = await reconnect(b.url, code, STUDENT)
+                    assert snapshot["state"]["steps"] >= 1
+                    teacher, _ = await reconnect(a.url, code, presenter_cookie)
+                    try:
+                        await teacher.send('{"action":"step"}')
+                        hops = await next_of(pupil, "hops", timeout=2)
+                        break
+                    except (ConnectionClosed, TimeoutError):
+                        continue
+            assert hops["steps"] == snapshot["state"]["steps"] + 1
+
+
+async def reconnect(base: str, code: str, cookie: str) -> tuple[ClientConnection, dict[str, Any]]:
+    """A connection and its snapshot, tried again and again as a page's backoff does."""
+    for _ in range(40):
+        try:
+            ws = await open_socket(base, code, cookie)
+            return ws, await next_of(ws, "snapshot")
+        except (OSError, InvalidStatus, ConnectionClosed):
+            await asyncio.sleep(0.25)
+    raise AssertionError(f"{base} did not take a connection to room {code}")
