@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from simulator.engine import Topology
+from simulator.engine import Simulation, Topology
 
 from .protocol import (
     ClientFrame,
@@ -94,13 +94,14 @@ class RoomRun:
         self._counts_task: asyncio.Task[None] | None = None
 
     @property
-    def sim(self) -> Any:
+    def sim(self) -> Simulation:
         return self.live.sim
 
     # ---- the log ------------------------------------------------------------------------
 
     async def replay(self, entries: list[Entry], votes: Mapping[str, int]) -> None:
-        """Rebuild the room from its log before anyone watches: nothing is published."""
+        """Rebuild the room from its log before anyone watches: nothing is published.
+        ``votes`` are the answers to the poll the log leaves open, from where they are kept."""
         for entry in entries:
             self._catch_up(entry)
             if entry.frame != PROGRESS:

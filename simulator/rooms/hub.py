@@ -312,9 +312,10 @@ class Hub:
 
         run = RoomRun(code, topology, self._publisher(here), write, vote, questions)
         run.info = store.describe(room)
-        await run.replay(entries, {})
-        if run.poll is not None:
-            run.votes = await database_sync_to_async(store.votes)(code, run.poll["id"])
+        polls = [entry.frame for entry in entries if entry.frame.get("action") == "poll"]
+        # the poll the log leaves open, if any, is the last one asked (ids count up from 1)
+        votes = await database_sync_to_async(store.votes)(code, len(polls)) if polls else {}
+        await run.replay(entries, votes)
         here.next_entry = len(entries) + 1
         run.students = self._students(here)
         here.run = run

@@ -9,6 +9,7 @@ import pytest
 from channels.testing import WebsocketCommunicator
 
 from simulator.models import Vote
+from simulator.rooms.hub import HUB
 from tests.rooms.people import next_of, presenter, start_room, student
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
@@ -134,3 +135,28 @@ async def test_the_spotlight_reaches_every_student_and_later_joiners() -> None:
     assert (await next_of(ben, "spotlight"))["target"] is None
     for viewer in (teacher, anna, ben):
         await viewer.disconnect()
+
+
+async def test_votes_survive_a_rebuilt_room() -> None:
+    code, secret = await start_room()
+    teacher, _ = await presenter(code, secret)
+    anna, _ = await student(code, ANNA)
+    message = await _event_on_the_way(teacher)
+    await teacher.send_json_to({"action": "poll", "message": message})
+    poll = await _poll(teacher)
+    await _poll(anna)
+    await anna.send_json_to({"action": "vote", "poll": poll["id"], "choice": 0})
+    await _poll(anna)
+    await teacher.disconnect()
+    await anna.disconnect()
+
+    await HUB.reset()  # the process is gone
+
+    teacher, snap = await presenter(code, secret)
+    assert snap["room"]["poll"]["counts"] == [1, 0]
+    anna, snap = await student(code, ANNA)
+    assert snap["room"]["poll"]["mine"] == 0
+    await anna.send_json_to({"action": "vote", "poll": poll["id"], "choice": 1})
+    assert (await next_of(anna, "error"))["code"] == "refused"
+    await teacher.disconnect()
+    await anna.disconnect()
