@@ -376,7 +376,7 @@ class Hub:
             if viewer.waiting and not snapshot:
                 continue
             shown = text
-            if snapshot and viewer.voter is not None:
+            if viewer.voter is not None and (snapshot or text.startswith('{"type":"poll"')):
                 shown = self._with_answer(here, viewer, text, message["poll"])
             await self._deliver(viewer, shown, snapshot)
 

@@ -387,3 +387,25 @@ export function drawScene(stage, snapshot, prefix, { canvas = false } = {}) {
   drawEdges(edgeLayer, edges, segment, prefix);
   return { svg: root, views, tokenLayer, segment };
 }
+
+// A room's spotlight on a node: a thick dashed ring round the node and its label, and the word
+// "Spotlight" on the ring, above the other marks. Drawn after the nodes, so it lies over them;
+// hidden from assistive technology, which hears the room page's announcement instead.
+export function drawSpotlight(root, view) {
+  const pad = 8;
+  const half = Math.max(view.hw, view.labelHalf ?? 0) + pad;
+  const [top, bottom] = [view.top - pad, view.bottom + pad];
+  const g = svg("g", {
+    class: "spotlight",
+    "data-spotlight": "node",
+    "data-spotlight-target": view.id,
+    "aria-hidden": "true",
+  }, root);
+  const ring = { x: view.x - half, y: top, width: 2 * half, height: bottom - top, rx: 14 };
+  svg("rect", { class: "spotlight-ring", ...ring }, g);
+  // on the ring's top edge, like a node's badges: it needs no room above the drawing
+  const label = badge(g, "spotlight-label", "Spotlight");
+  label.g.removeAttribute("display");
+  placeBadge(label, view.x, top);
+  return g;
+}

@@ -69,6 +69,7 @@ export class Tokens {
     this.segment = () => null;
     this.describe = () => "";
     this.selected = null;
+    this.spotlit = null; // a room's spotlit message id: its tokens wear a ring
     this.frame = null;
     this.turn = 0;
     this.tick = (now) => this.draw(now);
@@ -117,6 +118,34 @@ export class Tokens {
     for (const token of this.flights.values()) mark(token, id);
   }
 
+  spotlight(id) {
+    this.spotlit = id;
+    for (const token of this.flights.values()) this.ring(token);
+    this.wake();
+  }
+
+  // The spotlight's ring: a separate circle that moves with its token, made only for the few
+  // spotlit tokens, so the loop over hundreds of others costs one null check more.
+  ring(token) {
+    const id = token.g.dataset.message;
+    const on = this.spotlit !== null && id !== "" && id === String(this.spotlit);
+    if (on === Boolean(token.ring)) return;
+    if (!on) {
+      token.ring.remove();
+      token.ring = token.ringMove = null;
+      return;
+    }
+    const owner = this.layer.ownerSVGElement;
+    const ring = svg("circle", { class: "token-spotlight", r: 17, "aria-hidden": "true" });
+    ring.dataset.spotlight = "message";
+    ring.dataset.spotlightTarget = id;
+    token.ringMove = ring.transform.baseVal.appendItem(owner.createSVGTransform());
+    token.ring = ring;
+    ring.style.display = token.visible ? "" : "none";
+    token.g.before(ring);
+    token.p = NaN; // placed on the next frame, with its token
+  }
+
   // Starts the loop if it is not running; it stops itself once nothing moves.
   wake() {
     if (this.frame === null && this.layer) this.frame = requestAnimationFrame(this.tick);
@@ -143,6 +172,7 @@ export class Tokens {
       if (visible !== token.visible) {
         token.visible = visible;
         token.g.style.display = token.label.style.display = visible ? "" : "none";
+        if (token.ring) token.ring.style.display = token.g.style.display;
       }
       if (!visible) continue;
       let p = reduced ? 0.5 : token.span > 0 ? (t - token.departs) / token.span : 1;
@@ -151,6 +181,7 @@ export class Tokens {
         token.p = p;
         const [x, y] = [token.seg.x1 + token.seg.dx * p, token.seg.y1 + token.seg.dy * p];
         token.move.setTranslate(x, y);
+        token.ringMove?.setTranslate(x, y);
         if (token.label.isConnected) {
           token.labelMove.setTranslate(x, y);
           if (token.heading) awayFromNodes(token, p);
@@ -201,6 +232,7 @@ export class Tokens {
     mark(token, this.selected);
     this.layer.append(g);
     setRoomy(token, !this.crowded);
+    this.ring(token);
     return token;
   }
 
@@ -231,6 +263,8 @@ export class Tokens {
   release(token) {
     token.g.remove();
     token.label.remove();
+    token.ring?.remove();
+    token.ring = token.ringMove = null;
     token.flight = null;
     this.pool.push(token);
   }

@@ -6,8 +6,18 @@
 // document it is sent (`msglab:document`), and turns dragging a node, dragging from a node's
 // port to another node, the arrow keys and Delete into `msglab:edit` requests. It never
 // changes the document itself: the editor decides, and sends the new document back.
+//
+// In a room (classroom mode) it also draws the presenter's spotlight, from `msglab:spotlight`
+// and the snapshot's `room.spotlight`; a student's diagram is `readonly`: no faults.
 
-import { KINDS, TOKEN_PATHS, drawScene, showNodeState, svg } from "./diagram-draw.js";
+import {
+  KINDS,
+  TOKEN_PATHS,
+  drawScene,
+  drawSpotlight,
+  showNodeState,
+  svg,
+} from "./diagram-draw.js";
 import { FaultMenu } from "./diagram-menu.js";
 import { Tokens } from "./diagram-tokens.js";
 
@@ -18,9 +28,11 @@ const DRAG_START = 4; // canvas units a pointer moves before a press becomes a d
 let diagrams = 0; // marker ids must be unique in the page
 
 export class Diagram {
-  constructor(container, root) {
+  constructor(container, root, { readonly = false } = {}) {
     this.container = container;
     this.root = root;
+    this.readonly = readonly; // a room's student: inspecting only, no faults
+    this.spotlight = null; // a room's spotlight: {node: id}, {message: id} or null
     this.prefix = `diagram${++diagrams}`;
     this.stage = document.createElement("div"); // the drawing; the legend and menu go beside it
     this.stage.className = "diagram-stage";
@@ -49,6 +61,7 @@ export class Diagram {
     on("state", (frame) => this.tokens.sync(frame));
     on("status", (detail) => this.setLive(detail.status === "live"));
     on("select", (detail) => this.mark(detail));
+    on("spotlight", (frame) => this.setSpotlight(frame.target));
     on("mode", (detail) => this.setMode(detail.mode));
     on("document", (detail) => this.showDocument(detail));
     container.addEventListener("click", (e) => this.click(e));
@@ -64,6 +77,7 @@ export class Diagram {
 
   snapshot(frame) {
     if (this.editing) return; // a run's last frames after Edit was pressed
+    if (frame.room) this.spotlight = frame.room.spotlight ?? null;
     this.draw(frame);
     this.showNodes(frame.state?.nodes ?? {});
   }
@@ -80,7 +94,9 @@ export class Diagram {
     this.svg = scene.svg;
     this.views = scene.views;
     this.tokens.reset(scene.tokenLayer, scene.segment, (f) => this.describe(f), frame);
+    if (this.readonly) for (const view of this.views.values()) inspectOnly(view);
     this.mark(this.selected);
+    this.showSpotlight();
     // a Step back or Reset redraws everything: keep a keyboard user on the node they were on
     if (focused) this.views.get(focused)?.g.focus();
   }
@@ -92,7 +108,7 @@ export class Diagram {
     this.container.dataset.mode = mode;
     this.cancelGesture();
     this.menu.close({ refocus: false });
-    this.menu.setEnabled(this.live && !this.editing);
+    this.menu.setEnabled(this.live && !this.editing && !this.readonly);
   }
 
   showDocument({ document: doc, problems = new Map() }) {
@@ -240,7 +256,7 @@ export class Diagram {
 
   setLive(live) {
     this.live = live;
-    this.menu.setEnabled(live && !this.editing);
+    this.menu.setEnabled(live && !this.editing && !this.readonly);
   }
 
   setMotion() {
@@ -265,6 +281,31 @@ export class Diagram {
       view.g.setAttribute("aria-pressed", String(on));
     }
     this.tokens.select(detail?.type === "message" ? detail.id : null);
+  }
+
+  // ---- a room's spotlight ----------------------------------------------------------------------
+
+  setSpotlight(target) {
+    this.spotlight = target ?? null;
+    if (!this.editing) this.showSpotlight();
+  }
+
+  // A ring drawn round the node, or round each token of the message (the log marks its
+  // entries): a thick dashed outline and the word "Spotlight", never a colour alone.
+  showSpotlight() {
+    const node = this.spotlight?.node ?? null;
+    this.svg?.querySelector(".spotlight")?.remove();
+    for (const view of this.views.values()) {
+      const on = view.id === node;
+      view.g.classList.toggle("is-spotlit", on);
+      if (on) drawSpotlight(this.svg, view);
+    }
+    const message = this.spotlight?.message ?? null;
+    // what is spotlit, for a page or a test to read: "node:billing", "message:m3", or none
+    const spotlit = node ? `node:${node}` : message ? `message:${message}` : null;
+    if (spotlit) this.container.dataset.spotlit = spotlit;
+    else delete this.container.dataset.spotlit;
+    this.tokens.spotlight(message);
   }
 
   // ---- input -----------------------------------------------------------------------------------
@@ -297,7 +338,7 @@ export class Diagram {
     const plain = !event.ctrlKey && !event.metaKey && !event.altKey;
     const view = this.views.get(hit.dataset.node);
     if (this.editing && view) return this.editKey(event, view);
-    const service = view?.kind === "service";
+    const service = view?.kind === "service" && !this.readonly;
     const fault = plain && !shiftKey && FAULT_KEYS[key.toLowerCase()];
     const menu = key === "ContextMenu" || (key === "F10" && shiftKey);
     if ((key === "Enter" || key === " ") && plain) this.activate(hit);
@@ -329,7 +370,7 @@ export class Diagram {
     if (this.editing) return; // faults belong to a run
     const hit = this.target(event);
     const view = hit && this.views.get(hit.dataset.node);
-    if (view?.kind !== "service") return; // the browser's own menu elsewhere
+    if (view?.kind !== "service" || this.readonly) return; // the browser's own menu elsewhere
     event.preventDefault();
     view.g.focus();
     this.menu.open(view);
@@ -337,7 +378,7 @@ export class Diagram {
 
   fault(node, op) {
     // a fault sent now would hit a run the learner no longer sees, or no run at all
-    if (!this.live || this.editing) return;
+    if (!this.live || this.editing || this.readonly) return;
     const frame = { action: "fault", op, node };
     this.root.dispatchEvent(new CustomEvent("msglab:action", { detail: frame, bubbles: true }));
   }
@@ -370,6 +411,14 @@ function legend() {
     list.append(item);
   }
   return list;
+}
+
+// A student's diagram: a service offers its details, not faults, so it does not say it would.
+function inspectOnly(view) {
+  if (view.kind !== "service") return;
+  view.g.removeAttribute("aria-haspopup");
+  view.g.removeAttribute("aria-keyshortcuts");
+  view.g.querySelector("title").textContent = `${view.label}: Click or press Enter to inspect.`;
 }
 
 // ---- the editor's marks ---------------------------------------------------------------------

@@ -4,14 +4,27 @@
 
 const MAX_DELAY_MS = 10_000;
 const BASE_DELAY_MS = 500;
-const CLOSE_UNKNOWN_SCENARIO = 4404;
+const CLOSE_UNKNOWN_SCENARIO = 4404; // also an unknown room
+const CLOSE_ROOM_CLOSED = 4410;
+const CLOSE_RATE_LIMITED = 4429;
+// A room's server holds back frames past 120 unacknowledged ones (docs/protocol.md,
+// Back-pressure): acknowledging every 30 keeps a client that keeps up well inside the window.
+const ACK_EVERY = 30;
+// A room's own frames, heard by the room's islands as `msglab:room`, `msglab:spotlight`, …
+const ROOM_FRAMES = new Set(["room", "spotlight", "poll", "closed"]);
 
 export class LiveConnection {
-  constructor(root, url) {
+  // `acks`: acknowledge received frames (a room's back-pressure); by default, on a room's URL.
+  constructor(root, url, { acks = null } = {}) {
     this.root = root;
     this.url = new URL(url, location.href);
     // Same host as the page, so the Origin check passes and nothing leaves the site.
     this.url.protocol = location.protocol === "https:" ? "wss:" : "ws:";
+    // A room names its run itself: a reconnect asks for the room again, not for `&run=`.
+    this.room = this.url.pathname.startsWith("/ws/room/");
+    this.acks = acks ?? this.room;
+    this.frames = 0; // received on the current socket, for the acks
+    this.ended = null; // a room's `closed` frame: the close that follows is final
     this.socket = null;
     this.run = null; // from the last snapshot: a reconnect asks for the same run
     this.seq = 0; // the last record we hold; a gap means we missed a frame
@@ -50,10 +63,11 @@ export class LiveConnection {
   connect() {
     this.timer = null;
     const url = new URL(this.url);
-    if (this.run) url.searchParams.set("run", this.run);
+    if (this.run && !this.room) url.searchParams.set("run", this.run);
     const socket = new WebSocket(url);
     this.socket = socket;
     this.live = false;
+    this.frames = 0;
     this.lastError = null;
     if (this.attempt === 0) this.setStatus("connecting");
     // Handlers check `this.socket` so a late frame or close from a replaced socket is ignored.
@@ -66,6 +80,11 @@ export class LiveConnection {
   }
 
   receive(text) {
+    // Every frame counts, even one we cannot read: the server counts what it sent.
+    this.frames += 1;
+    if (this.acks && this.frames % ACK_EVERY === 0) {
+      this.socket.send(JSON.stringify({ action: "ack", frames: this.frames }));
+    }
     let frame;
     try {
       frame = JSON.parse(text);
@@ -101,6 +120,10 @@ export class LiveConnection {
         this.lastError = frame;
         this.emit("error", frame);
         break;
+      default:
+        if (!ROOM_FRAMES.has(frame?.type)) return;
+        if (frame.type === "closed") this.ended = frame;
+        this.emit(frame.type, frame);
     }
   }
 
@@ -112,9 +135,18 @@ export class LiveConnection {
       this.setStatus("closed", { reason: this.lastError?.detail || "unknown scenario" });
       return;
     }
+    // A closed or expired room never comes back: a retry would only count as a guess.
+    if (event.code === CLOSE_ROOM_CLOSED || this.ended) {
+      this.closed = true;
+      this.setStatus("closed", { reason: this.ended?.reason || "the room has closed" });
+      return;
+    }
     this.attempt += 1;
-    // Full jitter: viewers dropped together by a restart do not all come back in step.
-    const delay = Math.random() * Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** (this.attempt - 1));
+    // Full jitter: viewers dropped together by a restart do not all come back in step. Past
+    // the guessing limit (4429) only a long wait helps: retry at the longest backoff.
+    const limited = event.code === CLOSE_RATE_LIMITED;
+    const ceiling = limited ? MAX_DELAY_MS : BASE_DELAY_MS * 2 ** (this.attempt - 1);
+    const delay = Math.random() * Math.min(MAX_DELAY_MS, ceiling);
     this.timer = setTimeout(() => this.connect(), delay);
     this.setStatus("reconnecting", { delay, reason: event.reason || `code ${event.code}` });
   }

@@ -1,7 +1,8 @@
 // The message log: one entry per trace record, newest last, with filters by message kind and by
 // node. Each entry is a button that selects its message (or its node) for the inspector. Only
 // one entry is in the Tab order (a roving tabindex; arrows move between entries), so Tab does
-// not have to walk through 500 of them.
+// not have to walk through 500 of them. In a room, the entries of the message the presenter
+// spotlights are marked too (`msglab:spotlight`, and the snapshot's `room.spotlight`).
 
 const MAX_ITEMS = 500; // as many as a snapshot carries
 // A played run brings a hops frame every 1/60 s; nobody reads that fast, and each append costs
@@ -19,6 +20,7 @@ export class MessageLog {
     this.stop = null; // the li whose button is in the Tab order
     this.pinned = false; // the learner has been in the log: the stop stays where they left it
     this.selected = null; // the selected message id, to mark its entries
+    this.spotlit = null; // a room's spotlit message id, to mark its entries
     this.run = null;
     this.pending = []; // records waiting for the next append
     this.appendTimer = null;
@@ -47,11 +49,13 @@ export class MessageLog {
     root.addEventListener("msglab:snapshot", ({ detail }) => this.reload(detail));
     root.addEventListener("msglab:hops", ({ detail }) => this.queue(detail.items));
     root.addEventListener("msglab:select", ({ detail }) => this.mark(detail));
+    root.addEventListener("msglab:spotlight", ({ detail }) => this.spotlight(detail.target));
   }
 
   reload(snap) {
     if (snap.run !== this.run) this.selected = null; // a new run: the old ids mean other things
     this.run = snap.run;
+    if (snap.room) this.spotlit = snap.room.spotlight?.message ?? null;
     this.fillNodeFilter(snap.topology.nodes);
     clearTimeout(this.appendTimer);
     this.appendTimer = null;
@@ -93,6 +97,7 @@ export class MessageLog {
     item.dataset.nodes = [record.from, record.to].filter(Boolean).join(" ");
     if (message?.id) item.dataset.message = message.id;
     if (message?.id && message.id === this.selected) item.classList.add("is-selected");
+    if (message?.id && message.id === this.spotlit) item.dataset.spotlight = "message";
     const button = document.createElement("button");
     button.type = "button";
     button.tabIndex = -1;
@@ -163,6 +168,18 @@ export class MessageLog {
     if (!this.selected) return;
     const selector = `[data-message="${CSS.escape(this.selected)}"]`;
     for (const item of this.list.querySelectorAll(selector)) item.classList.add("is-selected");
+  }
+
+  // A thick dashed outline and the word "Spotlight" (room.css), set by a data attribute that a
+  // page or a test can find.
+  spotlight(target) {
+    this.spotlit = target?.message ?? null;
+    for (const item of this.list.querySelectorAll("[data-spotlight]")) {
+      delete item.dataset.spotlight;
+    }
+    if (!this.spotlit) return;
+    const selector = `[data-message="${CSS.escape(this.spotlit)}"]`;
+    for (const item of this.list.querySelectorAll(selector)) item.dataset.spotlight = "message";
   }
 
   // ---- the roving tabindex -----------------------------------------------------------------

@@ -10,6 +10,21 @@ import { LiveConnection } from "./live.js";
 const NARRATE_EVERY_MS = 500; // a screen reader cannot keep up with a hop per frame
 const SEND_EVERY_MS = 100; // for the sliders: the server allows 20 frames a second
 const SHORTCUTS = { p: ["play", "pause"], s: ["step"], b: ["back"], r: ["reset"], o: ["inject"] };
+// A presenter's page adds the keys of a slide clicker and a laptop's thumbs (rooms).
+const PRESENTER_SHORTCUTS = {
+  ...SHORTCUTS,
+  " ": ["play", "pause"],
+  arrowright: ["step"],
+  arrowleft: ["back"],
+};
+const PRESENTER_KEYS = {
+  play: "P Space",
+  pause: "P Space",
+  step: "S ArrowRight",
+  back: "B ArrowLeft",
+};
+// Space on one of these presses it: the key is the control's before it is a shortcut.
+const PRESSABLE = "button, a[href], summary, [role=button], [role=radio], [role=checkbox]";
 
 // A played run renders 60 times a second: a write that changes nothing would still cost the
 // browser a restyle, so these write only what changed.
@@ -22,8 +37,14 @@ function setAttribute(element, name, value) {
 }
 
 export class RunPanel {
-  constructor(root) {
+  // `readonly`: a room's student follows the presenter's run, so every control stays disabled
+  // and no shortcut acts (room.css hides them). `presenter`: a room's presenter, with the extra
+  // shortcuts Space, ArrowRight and ArrowLeft. `liveText` is what the status line says once live.
+  constructor(root, { readonly = false, presenter = false, liveText = "Live" } = {}) {
     this.root = root;
+    this.readonly = readonly;
+    this.liveText = liveText;
+    this.shortcuts = presenter ? PRESENTER_SHORTCUTS : SHORTCUTS;
     this.part = (name) => root.querySelector(`[data-sim="${name}"]`);
     this.buttons = Object.fromEntries(
       [...root.querySelectorAll("[data-sim-action]")].map((b) => [b.dataset.simAction, b]),
@@ -40,6 +61,11 @@ export class RunPanel {
     this.unsaid = [];
     this.narrateTimer = null;
 
+    if (presenter) {
+      for (const [action, keys] of Object.entries(PRESENTER_KEYS)) {
+        this.buttons[action]?.setAttribute("aria-keyshortcuts", keys);
+      }
+    }
     for (const [action, button] of Object.entries(this.buttons)) {
       button.addEventListener("click", () =>
         this.act(action === "inject" ? this.injectFrame : { action }),
@@ -124,18 +150,19 @@ export class RunPanel {
   render() {
     const { run, buttons, speed, timeline } = this;
     const over = run.finished || run.halted !== null;
+    const live = run.live && !this.readonly; // a student's controls are never enabled
     const enabled = {
-      play: run.live && !run.playing && !over,
-      pause: run.live && run.playing,
-      step: run.live && !over,
-      back: run.live && run.steps > 0,
-      reset: run.live,
-      inject: run.live && run.halted === null,
+      play: live && !run.playing && !over,
+      pause: live && run.playing,
+      step: live && !over,
+      back: live && run.steps > 0,
+      reset: live,
+      inject: live && run.halted === null,
     };
     const focused = document.activeElement;
     for (const [action, button] of Object.entries(buttons)) button.disabled = !enabled[action];
-    speed.disabled = !run.live;
-    timeline.disabled = !run.live || (run.seq === 0 && !this.timelineSlider.editing);
+    speed.disabled = !live;
+    timeline.disabled = !live || (run.seq === 0 && !this.timelineSlider.editing);
     setAttribute(buttons.play, "aria-pressed", String(run.playing));
     // A button that disables itself would drop keyboard focus to <body>; hand it to its partner.
     if (focused?.disabled && focused.dataset.simAction) {
@@ -161,15 +188,17 @@ export class RunPanel {
     setText(this.part("clock"), clock);
   }
 
-  // ---- keyboard shortcuts: P play/pause, S step, B step back, R reset, O send another ------
+  // ---- keyboard shortcuts: P play/pause, S step, B step back, R reset, O send another; and on
+  // a presenter's page Space play/pause, ArrowRight step, ArrowLeft step back ---------------
 
   shortcut(event) {
-    const actions = SHORTCUTS[event.key?.toLowerCase()];
+    const actions = this.shortcuts[event.key?.toLowerCase()];
     // A key the diagram or a menu has used, a chord, or typing in a field is not a shortcut; a
     // held key would repeat the action 30 times a second, past the server's rate limit.
-    if (!this.active || !actions || event.defaultPrevented || event.repeat) return;
+    if (!this.active || this.readonly || !actions || event.defaultPrevented || event.repeat) return;
     if (event.ctrlKey || event.altKey || event.metaKey) return;
     if (event.target.closest?.("input, select, textarea, [contenteditable], [role=menu]")) return;
+    if (event.key === " " && event.target.closest?.(PRESSABLE)) return;
     const button = actions.map((action) => this.buttons[action]).find((b) => b && !b.disabled);
     if (!button) return;
     event.preventDefault();
@@ -214,7 +243,7 @@ export class RunPanel {
     this.run.live = detail.status === "live";
     const text = {
       connecting: "Connecting…",
-      live: "Live",
+      live: this.liveText,
       reconnecting: `Reconnecting… (attempt ${detail.attempt})`,
       closed: `Disconnected: ${detail.reason}`,
     }[detail.status];

@@ -6,11 +6,13 @@ import { Inspector } from "./inspector.js";
 import { MessageLog } from "./log.js";
 import { RunPanel } from "./run-panel.js";
 
-export function embedRun(root) {
+// `options` go to the RunPanel (a room's `readonly`, `presenter`, `liveText`); a read-only run's
+// diagram offers no faults either.
+export function embedRun(root, options = {}) {
   const part = (name) => root.querySelector(`[data-sim="${name}"]`);
   // The islands listen before the connection opens, so that they all hear the first snapshot.
-  const panel = new RunPanel(root);
-  new Diagram(part("diagram"), root);
+  const panel = new RunPanel(root, options);
+  new Diagram(part("diagram"), root, { readonly: Boolean(options.readonly) });
   new Inspector(part("inspector"), root);
   new MessageLog(part("log-box"), root);
   panel.start(root.dataset.wsUrl);

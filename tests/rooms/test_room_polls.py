@@ -75,6 +75,7 @@ async def test_a_poll_counts_one_vote_per_student_reconnects_included() -> None:
     assert revealed["state"] == "revealed"
     assert revealed["answer"] == 1
     assert revealed["counts"] == [1, 1]
+    assert revealed["mine"] == 0  # each student's own answer, in the frame the class shares
     for viewer in (teacher, anna, ben):
         await viewer.disconnect()
 
