@@ -3,6 +3,9 @@
 // with `msglab:action` events, so several views can share one connection without knowing it.
 
 const MAX_DELAY_MS = 10_000;
+// A class is waiting for its room: students come back within about two seconds of the server,
+// and 300 of them still spread over those two seconds.
+const ROOM_MAX_DELAY_MS = 2_000;
 const BASE_DELAY_MS = 500;
 const CLOSE_UNKNOWN_SCENARIO = 4404; // also an unknown room
 const CLOSE_ROOM_CLOSED = 4410;
@@ -145,8 +148,9 @@ export class LiveConnection {
     // Full jitter: viewers dropped together by a restart do not all come back in step. Past
     // the guessing limit (4429) only a long wait helps: retry at the longest backoff.
     const limited = event.code === CLOSE_RATE_LIMITED;
-    const ceiling = limited ? MAX_DELAY_MS : BASE_DELAY_MS * 2 ** (this.attempt - 1);
-    const delay = Math.random() * Math.min(MAX_DELAY_MS, ceiling);
+    const longest = this.room && !limited ? ROOM_MAX_DELAY_MS : MAX_DELAY_MS;
+    const ceiling = limited ? longest : BASE_DELAY_MS * 2 ** (this.attempt - 1);
+    const delay = Math.random() * Math.min(longest, ceiling);
     this.timer = setTimeout(() => this.connect(), delay);
     this.setStatus("reconnecting", { delay, reason: event.reason || `code ${event.code}` });
   }
