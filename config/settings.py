@@ -170,7 +170,7 @@ MSGLAB_FRAMES_PER_SECOND = envint("MSGLAB_FRAMES_PER_SECOND", 20)
 # long a process's hold on a room outlasts its last renewal (a dead process's rooms move to
 # another after this), and how many wrong join codes one address may try per minute.
 MSGLAB_ROOM_IDLE_MINUTES = envint("MSGLAB_ROOM_IDLE_MINUTES", 240)
-MSGLAB_ROOM_LEASE_SECONDS = envint("MSGLAB_ROOM_LEASE_SECONDS", 3)
+MSGLAB_ROOM_LEASE_SECONDS = envint("MSGLAB_ROOM_LEASE_SECONDS", 5)
 # A whole school may share one NAT address, typos included; one address guessing at this rate
 # needs about 27 years, on average, to hit a given room's code among 3.4 billion.
 MSGLAB_JOIN_GUESSES_PER_MINUTE = envint("MSGLAB_JOIN_GUESSES_PER_MINUTE", 120)

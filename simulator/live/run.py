@@ -65,6 +65,7 @@ class LiveRun:
         self.viewers: list[Viewer] = []
         self._loop_task: asyncio.Task[None] | None = None
         self._flights: set[int] = set()  # the flights viewers know of: hops frames send changes
+        self.frame_seconds = FRAME_SECONDS  # how often a playing run sends what happened
 
     @property
     def advancing(self) -> bool:
@@ -257,7 +258,7 @@ class LiveRun:
         last_frame, tick = wall0, loop.time()
         uncapped = 0
         while self.playing:
-            tick += FRAME_SECONDS
+            tick += self.frame_seconds
             now = clock()
             target = sim0 + (now - wall0) * 1000 * self.speed / TIME_SCALE
             start, steps = sim.seq, sim.steps
@@ -278,4 +279,6 @@ class LiveRun:
                 await self.broadcast(self.state())
                 last_frame = now
             await asyncio.sleep(max(0.0, tick - loop.time()))
-            tick = max(tick, loop.time() - FRAME_SECONDS)  # after a stall, do not race to catch up
+            tick = max(
+                tick, loop.time() - self.frame_seconds
+            )  # after a stall, do not race to catch up

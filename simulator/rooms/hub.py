@@ -255,6 +255,7 @@ class Hub:
         if run is None:
             return
         reply = self._replier(message)
+        await run.published()  # a reply must not overtake the frames before it
         if message["type"] == "room.snapshot":
             text = run.snapshot(message["role"], message["voter"])
             await reply(text, "all", snapshot=True)
@@ -513,6 +514,12 @@ class Hub:
             await self._say_presence(here)
         await self._tell_students(here)
         if here.run is not None:
+            # renewed first, before any lock or database: a busy room must not lose its lease
+            if not await self._leases.renew(here.code, self.channel):
+                log.warning("room %s: lease lost; another process leads it now", here.code)
+                async with here.lock:
+                    await self._step_down(here)
+                return
             async with here.lock:
                 await self._tick_leader(here)
         elif (
@@ -527,10 +534,7 @@ class Hub:
 
     async def _tick_leader(self, here: Here) -> None:
         run = here.run
-        assert run is not None
-        if not await self._leases.renew(here.code, self.channel):
-            log.warning("room %s: lease lost; another process leads it now", here.code)
-            await self._step_down(here)
+        if run is None:  # stepped down while the lock was waited for
             return
         try:
             await run.checkpoint()

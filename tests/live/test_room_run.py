@@ -104,3 +104,32 @@ async def test_a_refused_action_is_neither_logged_nor_published() -> None:
     assert room.log == []
     assert room.frames == published
     await room.run.stop()
+
+
+async def test_a_pause_while_a_frame_is_being_published_still_publishes_it_first() -> None:
+    clock = ManualClock()
+    room = Room(clock)
+    await room.run.start()
+    gate = asyncio.Event()
+    slow_publish = room.publish
+
+    async def publish(text: str, audience: str) -> None:
+        await gate.wait()  # Redis is slow to answer
+        await slow_publish(text, audience)
+
+    room.run._publish = publish
+    gate.set()
+    await room.do({"action": "speed", "value": 8})
+    await room.do({"action": "play"})
+    gate.clear()
+    clock.advance(1.0)  # the loop has hops to send, and waits on the gate with them
+    for _ in range(5):
+        await asyncio.sleep(0.02)
+    pausing = asyncio.ensure_future(room.do({"action": "pause"}))
+    await asyncio.sleep(0.02)
+    gate.set()
+    await pausing
+    kinds = [kind for kind, _ in room.frames]
+    assert "hops" in kinds  # the frame on its way when the loop was stopped went out
+    assert kinds[-1] == "state"  # and before the pause's answer, not after it
+    await room.run.stop()
