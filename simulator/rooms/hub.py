@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import time
 import uuid
@@ -400,8 +401,6 @@ class Hub:
 
     @staticmethod
     def _remember_answer(here: Here, viewer: Viewer, text: str) -> None:
-        import json
-
         poll = json.loads(text)["poll"]
         if poll is not None and poll.get("mine") is not None:
             here.mine[viewer.voter or ""] = (poll["id"], poll["mine"])

@@ -14,6 +14,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from lessons.content import load_course
 from simulator.models import Room
 from simulator.views import HtmxHttpRequest, send_another
 
@@ -82,8 +83,6 @@ def _run_context(room: Room) -> dict[str, Any]:
     topology = store.topology(room)
     lesson_captions = None
     if room.lesson:
-        from lessons.content import load_course
-
         lesson = load_course().get(room.lesson)
         if lesson is not None:
             lesson_captions = {
