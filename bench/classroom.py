@@ -35,7 +35,7 @@ import sys
 import tempfile
 import time
 from array import array
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 from importlib.metadata import version
@@ -56,7 +56,7 @@ from websockets.uri import parse_uri  # noqa: E402
 
 from bench.engine import calibrate, machine, noise_line  # noqa: E402
 from bench.report import add_size_flags, met, print_summary, size_of  # noqa: E402
-from tests.servers import RunningServer, answers, daphne_server, free_port, stop  # noqa: E402
+from tests.servers import RunningServer, daphne_server, redis_server  # noqa: E402
 
 GOAL_EMBEDDED_P95_MS = 100.0  # goal 1: 300 students, one Daphne, in-memory layer
 GOAL_REDIS_P95_MS = 150.0  # goal 2: 600 students, two Daphnes, Redis
@@ -1170,54 +1170,20 @@ def embedded(size: Size, tmp: Path) -> dict[str, Any]:
     return out
 
 
-@contextlib.contextmanager
-def redis_server(tmp: Path) -> Iterator[tuple[int, int]]:
-    """Our own redis-server on a free loopback port, nothing saved; killed by its PID."""
-    binary = shutil.which("redis-server")
-    assert binary is not None
-    port = free_port()
-    log_path = tmp / "redis.log"
-    with log_path.open("wb") as log:
-        proc = subprocess.Popen(
-            [
-                binary,
-                "--port",
-                str(port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        deadline = time.monotonic() + 10
-        while not answers(port):
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise BenchError(f"redis-server did not start:\n{log_path.read_text()}")
-            time.sleep(0.05)
-        OURS.add(proc.pid)
-        yield proc.pid, port
-    finally:
-        OURS.discard(proc.pid)
-        stop(proc)
-
-
 def with_redis(size: Size, tmp: Path) -> dict[str, Any]:
     n = size.redis_students
     print(
         f"\n## 3. Two Daphnes, Redis channel layer, one SQLite file: a room of {n} students, "
         f"half on each process, the presenter on the first"
     )
-    with redis_server(tmp) as (redis_pid, port), contextlib.ExitStack() as stack:
-        url = f"redis://127.0.0.1:{port}/0"
+    with redis_server(tmp) as redis, contextlib.ExitStack() as stack:
+        url, redis_pid = redis.url, redis.pid
+        OURS.add(redis_pid)
+        stack.callback(OURS.discard, redis_pid)
         env = server_env({"REDIS_URL": url, "DATABASE_URL": f"sqlite:///{tmp / 'shared.sqlite3'}"})
         servers = [stack.enter_context(daphne_server(tmp / f"redis-{i}", env)) for i in (1, 2)]
         print(
-            f"  redis-server pid {redis_pid} on port {port} ({redis_version('redis-server')}); "
+            f"  redis-server pid {redis_pid} at {url} ({redis_version('redis-server')}); "
             f"Daphne pids {servers[0].pid} on {servers[0].url}, {servers[1].pid} on "
             f"{servers[1].url}; REDIS_URL={url}"
         )

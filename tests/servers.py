@@ -129,9 +129,9 @@ def daphne_server(
 
 
 @contextlib.contextmanager
-def redis_server(workdir: Path, port: int | None = None) -> Iterator[str]:
+def redis_server(workdir: Path, port: int | None = None) -> Iterator[RunningServer]:
     """A throwaway ``redis-server`` on a loopback port (free, unless given), persisting
-    nothing; yields its URL.
+    nothing; yields its URL (``redis://127.0.0.1:PORT/0``) and pid.
 
     Raises :class:`FileNotFoundError` when redis-server is not installed.
     """
@@ -165,7 +165,7 @@ def redis_server(workdir: Path, port: int | None = None) -> Iterator[str]:
                     f"redis-server did not start:\n{_read(workdir / 'redis.log')}"
                 )
             time.sleep(0.05)
-        yield f"redis://127.0.0.1:{port}/0"
+        yield RunningServer(f"redis://127.0.0.1:{port}/0", server.pid)
     finally:
         stop(server)
 

@@ -53,7 +53,7 @@ async def test_with_redis_a_second_process_relays_and_takes_the_room_over(
 ) -> None:
     with contextlib.ExitStack() as stack:
         try:
-            redis = stack.enter_context(redis_server(tmp_path / "redis"))
+            redis = stack.enter_context(redis_server(tmp_path / "redis")).url
         except FileNotFoundError:
             missing("redis-server not found: install it with `apt-get install redis-server`")
         env = {
@@ -94,7 +94,7 @@ async def test_rooms_carry_on_after_redis_restarts(tmp_path: Path) -> None:
     with contextlib.ExitStack() as stack:
         try:
             redis_context = redis_server(tmp_path / "redis")
-            redis = stack.enter_context(redis_context)
+            redis = stack.enter_context(redis_context).url
         except FileNotFoundError:
             missing("redis-server not found: install it with `apt-get install redis-server`")
         env = {
