@@ -15,7 +15,7 @@ from django.conf import settings
 
 from simulator import topologies
 from simulator.engine import Topology
-from simulator.live.limits import TokenBucket
+from simulator.live.limits import TokenBucket, admit
 from simulator.live.protocol import FrameError, parse_frame
 from simulator.live.run import LiveRun, encode
 from simulator.live.runs import Busy, Runs
@@ -76,16 +76,8 @@ class SimulationConsumer(AsyncWebsocketConsumer):
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         if self.run is None:
             return  # closing
-        if not self.bucket.take():
-            per_second = settings.MSGLAB_FRAMES_PER_SECOND
-            await self.refuse(
-                FrameError("rate_limited", f"at most {per_second} frames a second; slow down")
-            )
-            return
         try:
-            if text_data is None:
-                raise FrameError("not_json", "binary frames are not accepted; send JSON text")
-            await self.run.handle(parse_frame(text_data), self.send_text)
+            await self.run.handle(parse_frame(admit(self.bucket, text_data)), self.send_text)
         except FrameError as error:
             await self.refuse(error)
 

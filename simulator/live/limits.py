@@ -5,6 +5,8 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+from .protocol import FrameError
+
 
 class TokenBucket:
     """Allows bursts of ``burst`` frames, refilled at ``rate`` per second."""
@@ -26,3 +28,16 @@ class TokenBucket:
             return False
         self._tokens -= 1
         return True
+
+
+def admit(bucket: TokenBucket, text: str | None) -> str:
+    """A client's frame past the connection's rate limit, as text; else the refusal to send.
+
+    Both WebSocket endpoints take their frames through here.
+    """
+    if not bucket.take():
+        per_second = f"{bucket.rate:g}"
+        raise FrameError("rate_limited", f"at most {per_second} frames a second; slow down")
+    if text is None:
+        raise FrameError("not_json", "binary frames are not accepted; send JSON text")
+    return text

@@ -14,7 +14,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
-from simulator.live.limits import TokenBucket
+from simulator.live.limits import TokenBucket, admit
 from simulator.live.protocol import Ack, FrameError, Vote, parse_room_frame
 from simulator.live.room import presenter_only
 from simulator.live.run import encode
@@ -78,16 +78,9 @@ class RoomConsumer(AsyncWebsocketConsumer):
         viewer = self.viewer
         if viewer is None:
             return  # closing
-        if not self.bucket.take():
-            per_second = settings.MSGLAB_FRAMES_PER_SECOND
-            await self.refuse(
-                FrameError("rate_limited", f"at most {per_second} frames a second; slow down")
-            )
-            return
         try:
-            if text_data is None:
-                raise FrameError("not_json", "binary frames are not accepted; send JSON text")
-            frame = parse_room_frame(text_data)
+            text = admit(self.bucket, text_data)
+            frame = parse_room_frame(text)
             if isinstance(frame, Ack):
                 await HUB.ack(self.code, viewer, frame)
                 return
@@ -97,7 +90,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
                 )
             if viewer.role == "presenter" and isinstance(frame, Vote):
                 raise FrameError("forbidden", "the presenter does not vote", "action")
-            await HUB.act(self.code, viewer, text_data)
+            await HUB.act(self.code, viewer, text)
         except FrameError as error:
             await self.refuse(error)
 
