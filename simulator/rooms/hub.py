@@ -294,13 +294,10 @@ class Hub:
 
     async def _take_over(self, here: Here) -> RoomRun | None:
         """Rebuild the room from its log and start publishing it (called with the lease)."""
-        room = await database_sync_to_async(store.find)(here.code)
-        if room is None or await database_sync_to_async(store.gone)(room):
+        found = await database_sync_to_async(store.rebuild)(here.code)
+        if found is None:
             await self._leases.release(here.code, self.channel)
             return None
-        topology = await database_sync_to_async(store.topology)(room)
-        questions = await database_sync_to_async(store.questions)(room)
-        entries = await database_sync_to_async(store.log)(here.code)
         code = here.code
 
         async def write(entry: Entry) -> None:
@@ -312,12 +309,10 @@ class Hub:
             stored: bool = await database_sync_to_async(store.vote)(code, poll, voter, choice)
             return stored
 
-        run = RoomRun(code, topology, self._publisher(here), write, vote, questions)
-        run.info = store.describe(room)
-        polls = [entry.frame for entry in entries if entry.frame.get("action") == "poll"]
-        # the poll the log leaves open, if any, is the last one asked (ids count up from 1)
-        votes = await database_sync_to_async(store.votes)(code, len(polls)) if polls else {}
-        await run.replay(entries, votes)
+        run = RoomRun(code, found.topology, self._publisher(here), write, vote, found.questions)
+        run.info = store.describe(found.room)
+        entries = found.entries
+        await run.replay(entries, found.votes)
         here.next_entry = len(entries) + 1
         run.students = self._students(here)
         here.run = run
@@ -540,8 +535,7 @@ class Hub:
         except LostLease:
             await self._step_down(here)
             return
-        room = await database_sync_to_async(store.find)(here.code)
-        reason = await database_sync_to_async(store.gone)(room) if room is not None else "gone"
+        reason = await database_sync_to_async(store.gone_by_code)(here.code)
         if reason:
             await self.close_room(here, reason)
         elif not here.viewers and self._students(here, everyone=True) == 0:

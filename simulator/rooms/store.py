@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import json
 import secrets
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -142,6 +143,36 @@ def append(code: str, number: int, entry: Entry) -> None:
     except IntegrityError:
         raise LostLease(f"room {code}: log entry {number} was written by another process") from None
     touch(code)
+
+
+@dataclass(frozen=True)
+class Rebuild:
+    """All a process reads to lead a room: one trip to the database."""
+
+    room: Room
+    topology: Topology
+    questions: dict[str, Question]
+    entries: list[Entry]
+    votes: dict[str, int]  # the answers to the last poll the log asked
+
+
+def rebuild(code: str) -> Rebuild | None:
+    """What leading room ``code`` takes, or None if it is gone or cannot be joined."""
+    room = find(code)
+    if room is None or gone(room):
+        return None
+    entries = log(code)
+    # poll ids count up from 1, so the last poll the log asked is the count of them
+    polls = sum(entry.frame.get("action") == "poll" for entry in entries)
+    return Rebuild(
+        room, topology(room), questions(room), entries, votes(code, polls) if polls else {}
+    )
+
+
+def gone_by_code(code: str) -> str:
+    """Why room ``code`` can no longer be joined ("" while it is open)."""
+    room = find(code)
+    return "gone" if room is None else gone(room)
 
 
 def log(code: str) -> list[Entry]:
