@@ -18,7 +18,7 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from tests.browser import missing
 from tests.rooms.processes import next_of, open_socket, start_room
-from tests.servers import daphne_server, redis_server
+from tests.servers import RunningServer, daphne_server, redis_server
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.subprocess]
 
@@ -48,22 +48,31 @@ async def test_a_room_survives_kill_9_and_a_restart(tmp_path: Path) -> None:
         assert (await next_of(pupil, "hops"))["items"][0]["seq"] == seq + 1
 
 
+def two_daphnes_on_redis(
+    stack: contextlib.ExitStack, tmp_path: Path
+) -> tuple[Any, RunningServer, RunningServer, RunningServer]:
+    """A redis-server and two Daphnes on it and on one database, as behind a proxy; the
+    redis-server's context comes first, so that a test can stop it early."""
+    redis_context = redis_server(tmp_path / "redis")
+    try:
+        redis = stack.enter_context(redis_context)
+    except FileNotFoundError:
+        missing("redis-server not found: install it with `apt-get install redis-server`")
+    env = {
+        "REDIS_URL": redis.url,
+        "MSGLAB_ROOM_LEASE_SECONDS": LEASE_SECONDS,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'shared.sqlite3'}",
+    }
+    a = stack.enter_context(daphne_server(tmp_path / "a", env))
+    b = stack.enter_context(daphne_server(tmp_path / "b", env))
+    return redis_context, redis, a, b
+
+
 async def test_with_redis_a_second_process_relays_and_takes_the_room_over(
     tmp_path: Path,
 ) -> None:
     with contextlib.ExitStack() as stack:
-        try:
-            redis = stack.enter_context(redis_server(tmp_path / "redis")).url
-        except FileNotFoundError:
-            missing("redis-server not found: install it with `apt-get install redis-server`")
-        env = {
-            "REDIS_URL": redis,
-            "MSGLAB_ROOM_LEASE_SECONDS": LEASE_SECONDS,
-            # one database for both, as two processes behind a proxy have
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'shared.sqlite3'}",
-        }
-        a = stack.enter_context(daphne_server(tmp_path / "a", env))
-        b = stack.enter_context(daphne_server(tmp_path / "b", env))
+        _, _, a, b = two_daphnes_on_redis(stack, tmp_path)
         code, secret = start_room(a.url)
         presenter = f"msglab_presenter_{code}={secret}"
         teacher = await open_socket(a.url, code, presenter)  # process a leads the room
@@ -92,18 +101,7 @@ async def test_with_redis_a_second_process_relays_and_takes_the_room_over(
 
 async def test_rooms_carry_on_after_redis_restarts(tmp_path: Path) -> None:
     with contextlib.ExitStack() as stack:
-        try:
-            redis_context = redis_server(tmp_path / "redis")
-            redis = stack.enter_context(redis_context).url
-        except FileNotFoundError:
-            missing("redis-server not found: install it with `apt-get install redis-server`")
-        env = {
-            "REDIS_URL": redis,
-            "MSGLAB_ROOM_LEASE_SECONDS": LEASE_SECONDS,
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'shared.sqlite3'}",
-        }
-        a = stack.enter_context(daphne_server(tmp_path / "a", env))
-        b = stack.enter_context(daphne_server(tmp_path / "b", env))
+        redis_context, redis, a, b = two_daphnes_on_redis(stack, tmp_path)
         code, secret = start_room(a.url)
         presenter_cookie = f"msglab_presenter_{code}={secret}"
         teacher = await open_socket(a.url, code, presenter_cookie)
@@ -113,7 +111,7 @@ async def test_rooms_carry_on_after_redis_restarts(tmp_path: Path) -> None:
         await teacher.send('{"action":"step"}')
         await next_of(pupil, "hops")
 
-        port = int(redis.rsplit(":", 1)[1].split("/")[0])
+        port = int(redis.url.rsplit(":", 1)[1].split("/")[0])
         redis_context.__exit__(None, None, None)  # Redis goes away, forgetting everything
         with redis_server(tmp_path / "redis", port=port):
             # Sockets open during the outage fail with it (1011, from channels), and so does
