@@ -12,7 +12,7 @@ from .errors import ActionError
 from .spec import MessageSpec
 from .topology import Topology
 
-OPS = ("down", "up", "fail_next", "inject")
+OPS = ("down", "up", "fail_next", "inject", "subscribe")
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,7 +20,7 @@ class Action:
     op: str
     node: int  # the service acted on, or the client that injects
     type: str | None = None
-    to: int | None = None
+    to: int | None = None  # where an injected message goes; the queue or topic subscribed to
     message: MessageSpec | None = None
 
 
@@ -32,6 +32,10 @@ def parse_action(topology: Topology, action: Mapping[str, Any]) -> Action:
         raise ActionError("action", "must be one of " + ", ".join(OPS))
     if op == "inject":
         return _inject(topology, action)
+    if op == "subscribe":
+        _no_extra(action, {"action", "node", "to"})
+        service = _node(topology, action, "node", ("service",))
+        return Action(op, service, to=_node(topology, action, "to", ("queue", "topic")))
     allowed = {"action", "node", "type"} if op == "fail_next" else {"action", "node"}
     _no_extra(action, allowed)
     node = _node(topology, action, "node", ("service",))

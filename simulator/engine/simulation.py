@@ -224,6 +224,8 @@ class Simulation:
         parsed = parse_action(self.topology, action)
         if self._halted is not None:
             raise ActionError("action", "the run has halted; reset it to go on")
+        if parsed.op == "subscribe":
+            self._not_wired_yet(parsed)
         start = self._open_window()
         self._actions.append((self._steps, self._now, parsed))
         self._perform(parsed)
@@ -242,6 +244,15 @@ class Simulation:
         if isinstance(seq, bool) or not isinstance(seq, int) or not 0 <= seq <= self.seq:
             raise SeekError(f"seq must be a whole number from 0 to {self.seq}")
         self._goto(seq=seq)
+
+    def subscriptions(self) -> list[tuple[str, str]]:
+        """(service id, queue or topic id) for each subscribe action in the run so far."""
+        nodes = self._nodes
+        return [
+            (nodes[a.node].id, nodes[a.to].id)
+            for _, _, a in self._actions
+            if a.op == "subscribe" and a.to is not None
+        ]
 
     def fingerprint(self) -> tuple[Any, ...]:
         """The whole state that decides what happens next, comparable between simulations.
@@ -863,6 +874,16 @@ class Simulation:
         elif action.op == "fail_next":
             key = (s, action.type)
             self._forced[key] = self._forced.get(key, 0) + 1
+        elif action.op == "subscribe":
+            # new tuples, never changed in place: snapshots keep the lists' old entries
+            to = action.to
+            assert to is not None
+            if self._nodes[to].kind == "topic":
+                self._subscribers[to] = (*self._subscribers[to], s)
+            else:
+                self._consumers[to] = (*self._consumers[to], s)
+                self._pulls[s] = (*self._pulls[s], to)
+                self._fill(s)  # messages already waiting in the queue may go to it at once
         else:  # inject
             m, to = action.message, action.to
             assert m is not None and to is not None
@@ -873,6 +894,15 @@ class Simulation:
             self._at(
                 self._now + self._lat[to], ARRIVE, self._arrive[to], env, s, to, 0, self._direct[to]
             )
+
+    def _not_wired_yet(self, action: Action) -> None:
+        s, to = action.node, action.to
+        assert to is not None
+        service, target = self._nodes[s], self._nodes[to]
+        if target.kind == "topic" and s in self._subscribers[to]:
+            raise ActionError("to", f"{service.id!r} already subscribes to topic {target.id!r}")
+        if target.kind == "queue" and s in self._consumers[to]:
+            raise ActionError("to", f"{service.id!r} already consumes from queue {target.id!r}")
 
     # ---- history ----------------------------------------------------------------------------
 
@@ -906,6 +936,9 @@ class Simulation:
             dict(self._forced),
             self._rng.draws,
             self._halted,
+            self._consumers[:],  # subscribe actions change these three
+            self._pulls[:],
+            self._subscribers[:],
         )
 
     def _snapshot_gap(self) -> int:
@@ -918,7 +951,11 @@ class Simulation:
 
     def _restore(self, snap: tuple[Any, ...]) -> None:
         (steps, mark, self._now, self._messages, self._storm_messages, self._ticket,
-         heap, up, busy, inbox, buffer, rr, seen, forced, draws, self._halted) = snap  # fmt: skip
+         heap, up, busy, inbox, buffer, rr, seen, forced, draws, self._halted,
+         consumers, pulls, subscribers) = snap  # fmt: skip
+        self._consumers = consumers[:]
+        self._pulls = pulls[:]
+        self._subscribers = subscribers[:]
         self._steps = steps
         self._heap = heap[:]
         self._up = up[:]

@@ -88,13 +88,13 @@ REFUSED = [
     pytest.param(
         {"action": "explode", "node": "sales"},
         "action",
-        "action: must be one of down, up, fail_next, inject",
+        "action: must be one of down, up, fail_next, inject, subscribe",
         id="unknown action",
     ),
     pytest.param(
         {"node": "sales"},
         "action",
-        "action: must be one of down, up, fail_next, inject",
+        "action: must be one of down, up, fail_next, inject, subscribe",
         id="missing action",
     ),
     pytest.param("down", "action", "action: an action must be a JSON object", id="not an object"),
