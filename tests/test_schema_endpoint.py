@@ -52,6 +52,9 @@ def test_live_frames_schema_describes_every_client_action(client: Client) -> Non
         "vote",
         "close_room",
         "ack",
+        "subscribe",
+        "breakpoint",
+        "export",
     }
     seek = schema["$defs"]["Seek"]
     assert seek["properties"]["seq"] == {"minimum": 0, "title": "Seq", "type": "integer"}

@@ -55,6 +55,17 @@ def test_text_format_narrates_each_record_in_words() -> None:
     assert any("published OrderCreatedEvent" in line and "3 subscribers" in line for line in lines)
 
 
+def test_mermaid_and_svg_print_a_sequence_diagram_of_only_the_steps_allowed() -> None:
+    records = [json.loads(line) for line in output("order-flow", "--max-events", "3").splitlines()]
+    hops = sum(r["event"] == "hop" for r in records)
+    diagram = output("order-flow", "--format", "mermaid", "--max-events", "3")
+    assert diagram.startswith("sequenceDiagram\n")
+    assert f"diagram: {len(records)} trace records, {hops} arrows (one per hop)." in diagram
+    early = output("order-flow", "--format", "svg", "--until-ms", "20")
+    assert early.startswith('<svg xmlns="http://www.w3.org/2000/svg"')
+    assert early.count('<g class="arrow ') == 2  # the hops at 10 and 20 ms
+
+
 def test_max_events_and_until_ms_stop_the_run_early() -> None:
     assert len(simulate("order-flow", "--max-events", "3").stdout.splitlines()) == 3
     early = [

@@ -103,10 +103,42 @@ class Resync(_Frame):
     action: Literal["resync"]
 
 
-ClientFrame = Play | Pause | Step | Back | Seek | Reset | Speed | Inject | Fault | Resync
+class Subscribe(_Frame):
+    action: Literal["subscribe"]
+    node: NodeId
+    to: NodeId
+
+
+class Breakpoint(_Frame):
+    action: Literal["breakpoint"]
+    type: MessageType
+    node: NodeId
+    on: bool = True
+
+
+class Export(_Frame):
+    action: Literal["export"]
+    format: Literal["mermaid", "svg", "jsonl"]
+
+
+ClientFrame = (
+    Play
+    | Pause
+    | Step
+    | Back
+    | Seek
+    | Reset
+    | Speed
+    | Inject
+    | Fault
+    | Resync
+    | Subscribe
+    | Breakpoint
+    | Export
+)
 ACTIONS: dict[str, type[_Frame]] = {
     get_args(model.model_fields["action"].annotation)[0]: model
-    for model in (Play, Pause, Step, Back, Seek, Reset, Speed, Inject, Fault, Resync)
+    for model in get_args(ClientFrame)
 }
 _ADAPTER: TypeAdapter[ClientFrame] = TypeAdapter(
     Annotated[ClientFrame, Field(discriminator="action")]
@@ -215,14 +247,15 @@ def _parse(text: str, actions: dict[str, type[_Frame]], adapter: TypeAdapter[Any
 
 def client_frame_schema() -> dict[str, Any]:
     """The JSON Schema of every client frame, as published at ``/schema/live-frames.json``:
-    a room's (``/ws/room/``), of which a single run (``/ws/sim/``) takes play … resync."""
+    a room's (``/ws/room/``), of which a single run (``/ws/sim/``) takes play … export."""
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": "/schema/live-frames.json",
         "title": "msglab live stream v1: client frames",
         "description": (
             "Frames a client sends. /ws/sim/ takes play, pause, step, back, seek, reset, "
-            "speed, inject, fault and resync; a room (/ws/room/CODE/) takes them all."
+            "speed, inject, fault, resync, subscribe, breakpoint and export; a room "
+            "(/ws/room/CODE/) takes them all."
         ),
         **_ROOM_ADAPTER.json_schema(by_alias=True),  # pragma: no mutate
     }

@@ -349,7 +349,7 @@ class RoomRun:
 
 
 def presenter_only(frame: RoomFrame) -> bool:
-    return not isinstance(frame, Vote) and frame.action not in ("resync", "ack")
+    return not isinstance(frame, Vote) and frame.action not in ("resync", "ack", "export")
 
 
 __all__ = ["ClientFrame", "Entry", "LostLease", "Question", "RoomRun", "presenter_only"]

@@ -14,13 +14,17 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from simulator.engine import ActionError, Simulation, Topology
+from simulator.engine import ActionError, Simulation, Topology, load_topology
 from simulator.engine.layout import layout
 from simulator.engine.narrate import narrate
+from simulator.engine.routes import arrivals
+from simulator.exports import LIMIT, Format, export
 
 from .protocol import (
     Back,
+    Breakpoint,
     ClientFrame,
+    Export,
     Fault,
     FrameError,
     Inject,
@@ -31,6 +35,7 @@ from .protocol import (
     Seek,
     Speed,
     Step,
+    Subscribe,
 )
 
 PROTOCOL_VERSION = 1
@@ -40,6 +45,8 @@ MAX_STEPS_PER_FRAME = 500  # beyond this the run lags rather than starving the e
 IDLE_STATE_SECONDS = 0.25  # while nothing happens, the clock still moves for viewers
 CAUGHT_UP_FRAMES = 30  # uncapped frames in a row before `lagging` clears: no flicker
 RECENT_RECORDS = 500  # how much of the trace a snapshot carries
+MAX_BREAKPOINTS = 20
+ARRIVING = ("hop", "dead_lettered")  # the records in which a message arrives at a node
 
 Viewer = Callable[[str], Awaitable[None]]
 Clock = Callable[[], float]  # seconds, monotonic
@@ -57,7 +64,10 @@ class LiveRun:
         self.scenario = scenario
         self.topology = topology
         self.sim = Simulation(topology)
+        # the topology as wired now: subscribe actions add to what it says (see _rewire)
+        self.view = topology
         self.layout = layout(topology)
+        self.breakpoints: dict[tuple[str, str], None] = {}  # (type, node), in the order set
         self.speed = 1.0
         self.playing = False  # what the learner asked for; the loop runs only while watched
         self.lagging = False
@@ -109,10 +119,12 @@ class LiveRun:
             "playing": self.playing,
             "speed": self.speed,
             "time_scale": TIME_SCALE,
-            "topology": self.topology.to_dict(),
+            "topology": self.view.to_dict(),
             "layout": self.layout,
             "state": state,
-            "warnings": [w.to_dict() for w in self.topology.warnings],
+            "warnings": [w.to_dict() for w in self.view.warnings],
+            "breakpoints": self._breakpoint_items(),
+            "arrivals": arrivals(self.view),
             "trace": self._told(sim.trace(max(1, sim.seq - RECENT_RECORDS + 1))),
         }
 
@@ -148,8 +160,35 @@ class LiveRun:
 
     def _told(self, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
         for record in records:
-            record["text"] = narrate(self.topology, record)
+            record["text"] = narrate(self.view, record)
         return records
+
+    def _breakpoint_items(self) -> list[dict[str, str]]:
+        return [{"type": t, "node": node} for t, node in self.breakpoints]
+
+    def breakpoints_frame(self) -> dict[str, Any]:
+        return {"type": "breakpoints", "seq": self.sim.seq, "items": self._breakpoint_items()}
+
+    async def export(self, fmt: Format) -> str:
+        """The `export` frame for one viewer: the run so far (its latest records) as a file."""
+        sim = self.sim
+        first = max(1, sim.seq - LIMIT + 1)  # an export covers the latest LIMIT records
+        records = sim.trace(first)
+        # Rendered in a thread: the records are fresh dicts and a topology never changes, so
+        # this run and every other one play on meanwhile.
+        made = await asyncio.to_thread(export, self.view, records, fmt, self.topology.name)
+        return encode(
+            {
+                "type": "export",
+                "seq": sim.seq,
+                "format": fmt,
+                "filename": made.filename,
+                "media_type": made.media_type,
+                "text": made.text,
+                "records": len(records),
+                "first_seq": first,
+            }
+        )
 
     # ---- control actions --------------------------------------------------------------------
 
@@ -176,6 +215,7 @@ class LiveRun:
                     raise FrameError("refused", "already at the start of the run", "action")
                 await self._pause_first()
                 self.sim.back()
+                self._rewire()
                 await self.broadcast(self.snapshot())
             case Seek(seq=seq):
                 if seq > self.sim.seq:  # checked before pausing: a refusal changes nothing
@@ -184,21 +224,80 @@ class LiveRun:
                     )
                 await self._pause_first()
                 self.sim.seek(seq)
+                self._rewire()
                 await self.broadcast(self.snapshot())
             case Reset():
                 await self._pause_first()
                 self.sim = Simulation(self.topology)
                 self.lagging = False
+                self._rewire()
                 await self.broadcast(self.snapshot())
             case Inject() | Fault():
                 records = self._apply(frame)
                 await self.broadcast(self.hops(records))
+            case Subscribe():
+                self._apply(frame)
+                self._rewire()
+                await self.broadcast(self.snapshot())  # the diagram gains an edge
+            case Breakpoint():
+                self._set_breakpoint(frame)
+                await self.broadcast(self.breakpoints_frame())
+            case Export(format=fmt):
+                await viewer(await self.export(fmt))
             case Resync():
                 await viewer(encode(self.snapshot()))
 
-    def _apply(self, frame: Inject | Fault) -> list[dict[str, Any]]:
-        if isinstance(frame, Inject):
-            action: dict[str, Any] = {
+    def _set_breakpoint(self, frame: Breakpoint) -> None:
+        key = (frame.type, frame.node)
+        if not frame.on:
+            self.breakpoints.pop(key, None)
+            return
+        if frame.node not in self.view.index:
+            raise FrameError("invalid", f"no node {frame.node!r} in this run", "node")
+        arriving = arrivals(self.view).get(frame.node, [])
+        if frame.type not in arriving:
+            what = ", ".join(arriving) or "nothing"
+            raise FrameError(
+                "invalid",
+                f"{frame.type} never arrives at {frame.node!r}; what can arrive there: {what}",
+                "type",
+            )
+        if key not in self.breakpoints and len(self.breakpoints) >= MAX_BREAKPOINTS:
+            raise FrameError("refused", f"a run keeps at most {MAX_BREAKPOINTS} breakpoints", "on")
+        self.breakpoints[key] = None
+
+    def _rewire(self) -> None:
+        """Make `view` the topology plus the subscriptions the run has made so far."""
+        added = self.sim.subscriptions()
+        if not added:
+            self.view = self.topology
+            return
+        document = self.topology.to_dict()
+        nodes = {node["id"]: node for node in document["nodes"]}
+        for service, target in added:
+            wiring = "subscribes" if nodes[target]["kind"] == "topic" else "consumes"
+            nodes[service][wiring].append(target)
+        self.view = load_topology(document)
+
+    def _breakpoint_hit(self, records: list[dict[str, Any]]) -> dict[str, Any] | None:
+        wanted = self.breakpoints
+        for record in records:
+            message = record["message"]
+            if record["event"] in ARRIVING and (message["type"], record["to"]) in wanted:
+                return {
+                    "seq": record["seq"],
+                    "type": message["type"],
+                    "node": record["to"],
+                    "message": message["id"],
+                }
+        return None
+
+    def _apply(self, frame: Inject | Fault | Subscribe) -> list[dict[str, Any]]:
+        action: dict[str, Any]
+        if isinstance(frame, Subscribe):
+            action = {"action": "subscribe", "node": frame.node, "to": frame.to}
+        elif isinstance(frame, Inject):
+            action = {
                 "action": "inject",
                 "from": frame.from_,
                 "to": frame.to,
@@ -263,6 +362,12 @@ class LiveRun:
             target = sim0 + (now - wall0) * 1000 * self.speed / TIME_SCALE
             start, steps = sim.seq, sim.steps
             sim.run(until_ms=target, max_events=MAX_STEPS_PER_FRAME)
+            records = sim.trace(start + 1) if sim.seq > start else []
+            hit = self._breakpoint_hit(records) if self.breakpoints else None
+            if hit is not None:  # back to the end of the step that wrote it, and pause there
+                sim.seek(hit["seq"])
+                del records[sim.seq - start :]
+                self.playing = False
             capped = sim.steps - steps >= MAX_STEPS_PER_FRAME and not sim.finished
             if capped:  # fall behind rather than pile up a debt that floods the viewers later
                 wall0, sim0 = now, sim.now_ms
@@ -270,13 +375,16 @@ class LiveRun:
             lagging = capped or (self.lagging and uncapped < CAUGHT_UP_FRAMES)
             if sim.finished:
                 self.playing = False
-            if sim.seq > start:
-                await self.broadcast(self.hops(sim.trace(start + 1)))
+            if records:
+                await self.broadcast(self.hops(records))
                 last_frame = now
             idle = now - last_frame >= IDLE_STATE_SECONDS
             if lagging != self.lagging or not self.playing or idle:
                 self.lagging = lagging
-                await self.broadcast(self.state())
+                state = self.state()
+                if hit is not None:
+                    state["hit"] = hit
+                await self.broadcast(state)
                 last_frame = now
             await asyncio.sleep(max(0.0, tick - loop.time()))
             tick = max(

@@ -28,7 +28,14 @@ from channels.db import database_sync_to_async
 from channels.layers import BaseChannelLayer, get_channel_layer
 from django.conf import settings
 
-from simulator.live.protocol import Ack, CloseRoom, FrameError, Resync, parse_room_frame
+from simulator.live.protocol import (
+    Ack,
+    CloseRoom,
+    Export,
+    FrameError,
+    Resync,
+    parse_room_frame,
+)
 from simulator.live.room import Audience, Entry, LostLease, RoomRun, stamp
 from simulator.live.run import encode
 
@@ -267,6 +274,8 @@ class Hub:
                 await self.close_room(here, "The presenter closed the room.")
             elif isinstance(frame, Resync):
                 await reply(run.snapshot(message["role"], message["voter"]), "all", snapshot=True)
+            elif isinstance(frame, Export):  # for the one who asked, and not for the log
+                await reply(await run.live.export(frame.format), "all")
             else:
                 await run.act(frame, message["voter"], reply)
         except FrameError as error:

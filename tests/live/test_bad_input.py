@@ -116,7 +116,8 @@ async def test_a_bad_frame_gets_an_error_naming_the_field_and_changes_nothing(
         (
             "{}",
             "action",
-            "must be one of play, pause, step, back, seek, reset, speed, inject, fault, resync",
+            "must be one of play, pause, step, back, seek, reset, speed, inject, fault, resync,"
+            " subscribe, breakpoint, export",
         ),
         ('{"action": "step", "times": 3}', "times", "unknown field for 'step'"),
         ('{"action": "seek"}', "seq", "required for 'seek'"),

@@ -6,6 +6,8 @@ import argparse
 import json
 import os
 import sys
+from collections import deque
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +15,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from simulator.engine import Simulation, Topology, TopologyError, load_topology
 from simulator.engine.narrate import narrate
+from simulator.exports import LIMIT, export, jsonl
 from simulator.scenarios import ScenarioNotFound, list_scenarios, load_scenario
 
 BAD_INPUT = 2
@@ -42,8 +45,19 @@ def milliseconds(text: str) -> float:
     return value
 
 
+FORMATS = {
+    "jsonl": "the trace, one JSON record a line (the default)",
+    "text": "the trace, one sentence a record",
+    "mermaid": "a Mermaid sequence diagram of the run",
+    "svg": "a standalone SVG sequence diagram of the run",
+}
+
+
 class Command(BaseCommand):
-    help = "Run a built-in scenario (by slug) or a topology JSON file and print its trace."
+    help = (
+        "Run a built-in scenario (by slug) or a topology JSON file and print its trace "
+        "(jsonl, text) or a sequence diagram of it (mermaid, svg; docs/exports.md)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
@@ -54,40 +68,35 @@ class Command(BaseCommand):
             "--until-ms", type=milliseconds, help="stop once the clock passes this time"
         )
         parser.add_argument("--max-events", type=whole_number(1), help="stop after this many steps")
-        parser.add_argument("--format", choices=("jsonl", "text"), default="jsonl")
+        parser.add_argument(
+            "--format",
+            choices=tuple(FORMATS),
+            default="jsonl",
+            help="; ".join(f"{name}: {what}" for name, what in FORMATS.items())
+            + f". A diagram draws the latest {LIMIT} records at most.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         topology = self.load(options["scenario"])
         for warning in topology.warnings:
             self.stderr.write(f"warning: {warning.path}: {warning.message} [{warning.code}]")
         sim = Simulation(topology, seed=options["seed"], history=False)
-        text = options["format"] == "text"
+        fmt = options["format"]
+        records = trace(sim, options["until_ms"], options["max_events"])
         try:
-            self.print_trace(sim, topology, text, options["until_ms"], options["max_events"])
+            if fmt in ("mermaid", "svg"):
+                # a diagram needs the whole run; only the latest LIMIT records are drawn
+                latest = deque(records, maxlen=LIMIT)
+                name = Path(options["scenario"]).stem
+                self.stdout.write(export(topology, list(latest), fmt, name).text, ending="")
+            elif fmt == "text":
+                for record in records:
+                    self.stdout.write(f"{record['t']:>10} ms  {narrate(topology, record)}")
+            else:
+                for record in records:
+                    self.stdout.write(jsonl.line(record))
         except BrokenPipeError:  # the reader stopped early (| head): not an error
             sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silences the flush at exit
-
-    def print_trace(
-        self,
-        sim: Simulation,
-        topology: Topology,
-        text: bool,
-        until_ms: float | None,
-        left: int | None,
-    ) -> None:
-        while not sim.finished and (left is None or left > 0):
-            before = sim.steps
-            start = sim.seq
-            sim.run(until_ms=until_ms, max_events=CHUNK if left is None else min(CHUNK, left))
-            for record in sim.trace(start + 1):
-                if text:
-                    self.stdout.write(f"{record['t']:>10} ms  {narrate(topology, record)}")
-                else:
-                    self.stdout.write(json.dumps(record, separators=(",", ":")))
-            if left is not None:
-                left -= sim.steps - before
-            if sim.steps == before:
-                break  # the clock reached --until-ms
 
     def load(self, name: str) -> Topology:
         path = Path(name)
@@ -118,3 +127,16 @@ class Command(BaseCommand):
             raise CommandError(
                 f"unknown scenario {name!r}; built-in scenarios: {known}", returncode=BAD_INPUT
             ) from None
+
+
+def trace(sim: Simulation, until_ms: float | None, left: int | None) -> Iterator[dict[str, Any]]:
+    """The run's records as they come, ``CHUNK`` steps at a time: memory stays flat."""
+    while not sim.finished and (left is None or left > 0):
+        before = sim.steps
+        start = sim.seq
+        sim.run(until_ms=until_ms, max_events=CHUNK if left is None else min(CHUNK, left))
+        yield from sim.trace(start + 1)
+        if left is not None:
+            left -= sim.steps - before
+        if sim.steps == before:
+            break  # the clock reached --until-ms
