@@ -34,21 +34,27 @@ def missing_on(tmp_path: Path, tools: list[str]) -> list[str]:
 
 
 def test_a_machine_with_nodesource_nodejs_gets_no_debian_nodejs_or_npm(tmp_path: Path) -> None:
-    assert missing_on(tmp_path, ["node", "npm"]) == ["chromium", "redis-server"]
+    assert missing_on(tmp_path, ["node", "npm", "javac"]) == ["chromium", "redis-server"]
 
 
 def test_a_bare_machine_gets_every_package(tmp_path: Path) -> None:
-    assert missing_on(tmp_path, []) == ["chromium", "redis-server", "nodejs", "npm"]
+    assert missing_on(tmp_path, []) == [
+        "chromium",
+        "redis-server",
+        "default-jdk-headless",
+        "nodejs",
+        "npm",
+    ]
 
 
 def test_a_machine_with_everything_gets_nothing(tmp_path: Path) -> None:
-    assert missing_on(tmp_path, ["node", "npm", "chromium", "redis-server"]) == []
+    assert missing_on(tmp_path, ["node", "npm", "chromium", "redis-server", "javac"]) == []
 
 
 def test_apt_can_install_what_this_machine_would_be_asked_for(tmp_path: Path) -> None:
     if shutil.which("apt-get") is None:
         pytest.skip("not a Debian machine: nothing for apt to simulate")
-    # as if Chromium and Redis were missing, with the machine's own Node.js and npm
+    # as if Chromium, Redis and a JDK were missing, with the machine's own Node.js and npm
     tools = [t for t in ("node", "npm") if shutil.which(t)]
     wanted = missing_on(tmp_path, tools)
     simulated = subprocess.run(

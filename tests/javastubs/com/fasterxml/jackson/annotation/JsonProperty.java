@@ -1,0 +1,1 @@
+package com.fasterxml.jackson.annotation; import java.lang.annotation.*; @Target({ElementType.ANNOTATION_TYPE, ElementType.FIELD, ElementType.METHOD, ElementType.PARAMETER}) @Retention(RetentionPolicy.RUNTIME) public @interface JsonProperty { String value() default ""; }

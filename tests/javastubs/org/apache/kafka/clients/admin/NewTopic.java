@@ -1,0 +1,1 @@
+package org.apache.kafka.clients.admin; public class NewTopic {}

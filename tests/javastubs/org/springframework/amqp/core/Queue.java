@@ -1,0 +1,1 @@
+package org.springframework.amqp.core; public class Queue {}

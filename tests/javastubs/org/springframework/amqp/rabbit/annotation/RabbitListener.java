@@ -1,0 +1,1 @@
+package org.springframework.amqp.rabbit.annotation; import java.lang.annotation.*; @Target({ElementType.TYPE, ElementType.METHOD}) public @interface RabbitListener { String[] queues() default {}; String concurrency() default ""; }

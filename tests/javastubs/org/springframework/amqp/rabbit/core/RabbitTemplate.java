@@ -1,0 +1,1 @@
+package org.springframework.amqp.rabbit.core; public class RabbitTemplate { public void convertAndSend(String k, Object o) {} public Object convertSendAndReceive(String k, Object o) { return null; } }

@@ -1,0 +1,1 @@
+package org.springframework.amqp.support.converter; public interface MessageConverter {}

@@ -1,0 +1,1 @@
+package org.springframework.kafka.annotation; import java.lang.annotation.*; @Target({ElementType.TYPE, ElementType.METHOD}) public @interface KafkaListener { String[] topics() default {}; String groupId() default ""; String concurrency() default ""; }
