@@ -16,6 +16,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from simulator import explain
 from simulator.engine import Topology, TopologyError, load_topology
 from simulator.engine.layout import layout
 
@@ -57,13 +58,14 @@ def report(body: bytes) -> dict[str, Any]:
     """What the editor shows while you edit a document: its problems, its warnings, and where
     its nodes go."""
     try:
-        topology = check(parse(body))
+        document = parse(body)
+        topology = check(document)
     except Refused as refused:
         return {"ok": False, "problems": refused.problems, "warnings": [], "layout": None}
     return {
         "ok": True,
         "problems": [],
-        "warnings": [w.to_dict() for w in topology.warnings],
+        "warnings": explain.warnings(document, topology),  # explained, with fixes on offer
         "layout": layout(topology),
     }
 

@@ -9,7 +9,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST, require_safe
 from django_htmx.middleware import HtmxDetails
 
-from simulator import topologies
+from simulator import explain, topologies
 from simulator.engine import Topology, topology_json_schema
 from simulator.engine.layout import layout
 from simulator.live.protocol import client_frame_schema
@@ -53,6 +53,7 @@ def simulator_page(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         scenario.topology,
         ws_query=f"scenario={slug}",
         edit_query=f"scenario={slug}",
+        code_url=f"/sim/{slug}/code/",
         present_source=f"scenario:{slug}",
     )
 
@@ -66,6 +67,7 @@ def shared_page(request: HtmxHttpRequest, topology_id: str) -> HttpResponse:
         ws_query=f"topology={topology_id}",
         edit_query=f"copy={topology_id}",
         download=f"/sim/t/{topology_id}.json",
+        code_url=f"/sim/t/{topology_id}/code/",
         present_source=f"topology:{topology_id}",
     )
 
@@ -77,6 +79,7 @@ def _run_page(
     ws_query: str,
     edit_query: str,
     download: str | None = None,
+    code_url: str | None = None,
     present_source: str = "",
 ) -> HttpResponse:
     context = {
@@ -84,6 +87,7 @@ def _run_page(
         "ws_url": f"/ws/sim/?{ws_query}",
         "edit_url": f"/sim/?{edit_query}",
         "download": download,
+        "code_url": code_url,
         "inject": send_another(topology),
         "present_source": present_source,
     }
@@ -137,6 +141,17 @@ def check_topology(request: HttpRequest) -> JsonResponse:
     """Problems, warnings and a layout for the document being edited (200 even with problems:
     the answer is the check)."""
     return _json(topologies.report(request.body))
+
+
+@require_POST
+def fix_topology(request: HttpRequest) -> JsonResponse:
+    """The misuse checker's one-click fix: ``{"document", "warning": {path, code, message}}``
+    in, ``{"document", "label"}`` out, the document with that warning fixed (docs/topology.md);
+    400 with problems naming the field otherwise."""
+    try:
+        return _json(explain.fixed(topologies.parse(request.body)))
+    except (topologies.Refused, explain.CannotFix) as refused:
+        return _json({"problems": refused.problems}, status=400)
 
 
 @require_POST

@@ -19,6 +19,7 @@ import {
   targets,
 } from "./editor-model.js";
 import { download, post, readFile } from "./editor-io.js";
+import { MisusePanel } from "./editor-misuse.js";
 import { PropertiesPanel } from "./editor-panel.js";
 
 const CHECK_AFTER_MS = 250; // typing pauses this long before the engine checks the document
@@ -68,6 +69,10 @@ export class Editor {
     click("export", () => download(this.doc));
     this.part("import").addEventListener("change", (event) => this.importFiles(event.target));
     this.part("problems").addEventListener("click", (event) => this.follow(event));
+    this.misuse = new MisusePanel(this.part("misuse"), {
+      fix: (warning, button) => this.fix(warning, button),
+    });
+    this.part("misuse").addEventListener("click", (event) => this.follow(event));
     const canvas = root.querySelector('[data-sim="diagram"]');
     canvas.addEventListener("dragover", (event) => {
       if (this.mode === "edit" && event.dataTransfer?.types.includes("Files")) {
@@ -295,18 +300,40 @@ export class Editor {
     }
   }
 
+  // Problems stop a run; warnings do not: the misuse checker explains them (editor-misuse.js).
   showProblems() {
     const { problems = [], warnings = [] } = this.report ?? {};
     const list = this.part("problems").querySelector("ul");
-    const items = [
-      ...problems.map((p) => this.problemItem(p, "problem")),
-      ...warnings.map((w) => this.problemItem(w, "warning")),
-    ];
-    list.replaceChildren(...items);
+    list.replaceChildren(...problems.map((p) => this.problemItem(p, "problem")));
     const count = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
-    this.part("problems-count").textContent = problems.length + warnings.length
-      ? `${count(problems.length, "problem")}, ${count(warnings.length, "warning")}`
-      : "No problems: the engine can run this.";
+    const below = warnings.length
+      ? ` ${count(warnings.length, "warning")}: see the misuse checker below.`
+      : "";
+    this.part("problems-count").textContent = problems.length
+      ? `${count(problems.length, "problem")}.`
+      : `No problems: the engine can run this.${below}`;
+    this.misuse.show(this.report, this.checked);
+  }
+
+  // The misuse checker's fix button: the server makes the fixed document (POST /sim/fix/) and
+  // it is committed like any edit, so Undo takes it back.
+  async fix(warning, button) {
+    const doc = this.checked;
+    button.disabled = true;
+    const { path, code, message } = warning;
+    const asked = { document: doc, warning: { path, code, message } };
+    const { status, body } = await post("/sim/fix/", asked);
+    if (status !== 200) {
+      button.disabled = false;
+      return this.refuseWith("Not fixed", body.problems, status);
+    }
+    if (this.doc !== doc) return this.refuse("Not fixed: the topology changed meanwhile.");
+    if (this.selected && !nodeById(body.document, this.selected)) {
+      this.selected = null;
+      this.emit("select", null);
+    }
+    this.commit(body.document, { said: `Done: ${body.label}. Undo takes it back.` });
+    this.part("misuse").querySelector("h3").focus(); // the button goes with its warning
   }
 
   problemItem(problem, kind) {
