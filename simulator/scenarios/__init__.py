@@ -1,5 +1,8 @@
 """The scenarios: one topology file per slug, beside this module (the built-in ones) or in a
-directory named by ``MSGLAB_SCENARIO_DIRS`` (your own; a built-in slug cannot be replaced)."""
+directory named by ``MSGLAB_SCENARIO_DIRS`` (your own; a built-in slug cannot be replaced).
+
+``parts/`` holds built-in scenarios that are part of a page (the contrast page's lanes): they
+load by slug like any other, but are not listed on the home page or in the editor."""
 
 from __future__ import annotations
 
@@ -12,6 +15,7 @@ from pathlib import Path
 from simulator.engine import Topology, load_topology
 
 HERE = Path(__file__).parent
+PARTS = HERE / "parts"
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # a learning path: the primer's flow first, then one idea at a time; others follow by name
 PATH = (
@@ -72,7 +76,10 @@ class Scenario:
 def load_scenario(slug: str) -> Scenario:
     if not SLUG.match(slug):
         raise ScenarioNotFound(slug)
-    for directory in DIRECTORIES:
+    # the parts right after the built-in ones: an added directory cannot replace them either
+    for directory in (
+        d for each in DIRECTORIES for d in ((each, PARTS) if each == HERE else (each,))
+    ):
         path = directory / f"{slug}.json"
         if path.is_file():
             data = json.loads(path.read_text(encoding="utf-8"))
