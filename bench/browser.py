@@ -2,17 +2,19 @@
 
 Run from the repo root:
 
-    python bench/browser.py            # the full report (about 30 s)
+    python bench/browser.py            # the full report (about 45 s)
     python bench/browser.py --quick    # 1 s windows: a smoke check, not the report
     python bench/browser.py --smoke    # 0.3 s windows from the first token: the tests' run
 
 Starts Daphne (tests/servers.py) with bench/scenarios/ added (MSGLAB_SCENARIO_DIRS) and drives
 Debian's Chromium (/usr/bin/chromium, headless) through Playwright. Figures: the frame rate of
 /sim/browser-300/ while about 300 tokens fly, against the same browser's bare frame rate and a
-page moving 300 plain SVG circles; the bytes /sim/order-flow/ and the editor /sim/ transfer on a
-cold load (the editor also once Run has loaded its run controls), and their requests to other
-origins. Exit status 0 when it ran (goals not met are reported); 2 when no
-token was ever visible (the frame rate would mean nothing). See bench/README.md.
+page moving 300 plain SVG circles; the same run's frame rate with the Sequence tab shown (the
+sequence diagram growing by about 140 arrows a second, windowed); the bytes /sim/order-flow/
+and the editor /sim/ transfer on a cold load (the editor also once Run has loaded its run
+controls), and their requests to other origins. Exit status 0 when it ran (goals not met are
+reported); 2 when no token was ever visible (the frame rate would mean nothing). See
+bench/README.md.
 """
 
 from __future__ import annotations
@@ -56,6 +58,12 @@ WEIGHED = (
 TARGET, READY = 300, 285  # tokens the scenario keeps in flight; the window opens at READY
 SPEED = 2  # 20 simulated ms per wall second: the scenario is full 3.5 s after Play
 TOKENS = ".sim-diagram .token"
+# The Sequence tab: its rows in the DOM (a window of them), and how many arrows it holds. Its
+# window opens at 500 arrows: the scenario is full by then (about 140 hops a wall second), and
+# the view holds more records than a snapshot carries.
+SEQ_ROWS = ".seq-row"
+SEQ_ARROWS = "[data-arrows]"
+SEQ_READY = 500
 VIEWPORT: ViewportSize = {"width": 1366, "height": 900}
 METRICS = ("TaskDuration", "ScriptDuration", "LayoutDuration", "RecalcStyleDuration")
 COUNTS = ("LayoutCount", "RecalcStyleCount")
@@ -68,15 +76,16 @@ class Size:
     seconds: float  # each frame-rate window
     peer_warmup_s: float  # a peer page's first frames, not counted
     ready: int  # the diagram's window opens once this many tokens are visible
+    arrows: int  # the sequence's window opens once it holds this many arrows
     note: str  # the summary's warning; empty for the full report
 
 
 SIZES = {
-    "full": Size(5.0, 1.0, READY, ""),
-    "quick": Size(1.0, 1.0, READY, "--quick: 1 s windows, figures are NOT the report"),
+    "full": Size(5.0, 1.0, READY, SEQ_READY, ""),
+    "quick": Size(1.0, 1.0, READY, SEQ_READY, "--quick: 1 s windows, figures are NOT the report"),
     # The least that still runs every path: the window outlasts the token check 0.25 s in, and
     # opens at the first visible token instead of waiting the 3.5 s the scenario takes to fill.
-    "smoke": Size(0.3, 0.1, 1, "--smoke: 0.3 s windows, few tokens, figures are NOT the report"),
+    "smoke": Size(0.3, 0.1, 1, 1, "--smoke: 0.3 s windows, few tokens, figures are NOT the report"),
 }
 
 # How many elements matching a selector are visible (not display:none, hidden or transparent).
@@ -256,6 +265,55 @@ def diagram_fps(
     return out
 
 
+def arrows_held(page: Page) -> int:
+    held = page.locator(SEQ_ARROWS).get_attribute("data-arrows")
+    return int(held or 0)
+
+
+def sequence_fps(
+    browser: Browser, base: str, seconds: float, ready: int, pid: int
+) -> dict[str, Any]:
+    """The same run with the Sequence tab shown: the diagram's panel hidden, the sequence diagram
+    following the newest arrow while about 140 arrive a second."""
+    page = browser.new_page(viewport=VIEWPORT)
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(f"{base}/sim/{SCENARIO}/")
+    page.wait_for_selector('[data-ws="open"]', state="attached")
+    page.get_by_role("tab", name="Sequence", exact=True).click()
+    page.wait_for_selector(SEQ_ARROWS, state="attached")
+    page.get_by_label("Speed").fill(str(SPEED))
+    page.get_by_role("button", name="Play", exact=True).click()
+    page.locator(".sim-views").scroll_into_view_if_needed()
+    held, t0 = 0, time.monotonic()
+    while held < ready and time.monotonic() - t0 < 30:
+        held = arrows_held(page)
+        time.sleep(0.25)
+    ramp = time.monotonic() - t0
+    cpu0 = cpu_seconds(pid)
+    out = frames(page, seconds, SEQ_ROWS)
+    out["server_cpu"] = (cpu_seconds(pid) - cpu0) / out["span"]
+    # the newest arrow drawn is the newest held: the view followed the run to the end
+    newest = page.evaluate(
+        """() => {
+          const rows = [...document.querySelectorAll(".seq-row")];
+          const seqs = rows.map((row) => Number(row.dataset.seq));
+          return Math.max(0, ...seqs);
+        }"""
+    )
+    out.update(
+        ramp=ramp,
+        ready=held,
+        opens_at=ready,
+        arrows_end=arrows_held(page),
+        newest_drawn=newest,
+        diagram_hidden=page.locator(".sim-diagram").is_hidden(),
+        errors=errors,
+    )
+    page.close()
+    return out
+
+
 def peer_fps(browser: Browser, seconds: float, warmup_s: float, html: str = "") -> dict[str, Any]:
     page = browser.new_page(viewport=VIEWPORT)
     if html:
@@ -272,6 +330,7 @@ def report(
     d: dict[str, Any],
     bare: dict[str, Any],
     dots: dict[str, Any],
+    seq: dict[str, Any],
 ) -> None:
     for n, (name, w) in enumerate(weights.items(), 1):
         print(f"\n## 1.{n} Page weight: {name}, cold cache, until ready")
@@ -319,6 +378,29 @@ def report(
         f"{dots['max_gap']:.1f} ms; diagram / circles = {d['fps'] / dots['fps']:.2f}"
     )
     print(f"    {busy_line(dots)}")
+    print(
+        f"\n## 4. Frame rate: the Sequence tab of /sim/{SCENARIO}/ at speed {SPEED}, "
+        f"{seq['span']:.2f} s window"
+    )
+    rows = seq["tokens"]  # the sampler counts the rows in the DOM
+    print(
+        f"  arrows held: {seq['ready']} after {seq['ramp']:.1f} s of play (window opens at "
+        f"{seq['opens_at']}), {seq['arrows_end']} at the end; rows in the DOM (a window of "
+        f"them) min {min(rows)}, mean {statistics.fmean(rows):.0f}, max {max(rows)}; "
+        f"{seq['nodes']:,} elements; diagram panel hidden: {seq['diagram_hidden']}"
+    )
+    print(
+        f"  sequence: {seq['fps']:.1f} fps ({seq['frames']} frames), longest frame gap "
+        f"{seq['max_gap']:.1f} ms, {seq['slow']} gaps > 25 ms (goal >= {GOAL_FPS:g} fps); "
+        f"newest row drawn: record {seq['newest_drawn']}"
+    )
+    print(f"  {busy_line(seq)}")
+    print(f"  Daphne CPU during the window: {seq['server_cpu']:.0%} of a core")
+    print(f"  uncaught errors in the page: {len(seq['errors'])} {seq['errors'][:3] or ''}")
+    print(
+        f"  peers: sequence / bare = {seq['fps'] / bare['fps']:.2f}, sequence / diagram = "
+        f"{seq['fps'] / d['fps']:.2f}, sequence / circles = {seq['fps'] / dots['fps']:.2f}"
+    )
 
 
 def renderer(browser: Browser) -> str:
@@ -363,8 +445,9 @@ def main(argv: list[str] | None = None) -> int:
         bare = peer_fps(browser, seconds, size.peer_warmup_s)
         diagram = diagram_fps(browser, server.url, seconds, size.ready, server.pid)
         dots = peer_fps(browser, seconds, size.peer_warmup_s, CIRCLES_HTML)
+        sequence = sequence_fps(browser, server.url, seconds, size.arrows, server.pid)
         browser.close()
-    report(weights, diagram, bare, dots)
+    report(weights, diagram, bare, dots, sequence)
     print(f"\nload average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(pressure())
     tokens, fps = diagram["tokens"], diagram["fps"]
@@ -378,6 +461,11 @@ def main(argv: list[str] | None = None) -> int:
         ("bare page fps (ceiling)", f"{bare['fps']:.1f} fps", "-", "info"),
         ("diagram / ceiling", f"{fps / bare['fps']:.2f}", "-", "info"),
         ("300 SVG circles peer", f"{dots['fps']:.1f} fps", "-", "info"),
+        ("sequence fps, browser-300 playing", f"{sequence['fps']:.1f} fps",
+         f">= {GOAL_FPS:g} fps", met(sequence["fps"] >= GOAL_FPS)),
+        ("sequence rows in the DOM, min / max",
+         f"{min(sequence['tokens'])} / {max(sequence['tokens'])}", "a window", "info"),
+        ("sequence / ceiling", f"{sequence['fps'] / bare['fps']:.2f}", "-", "info"),
         *[(f"page weight, {name}", f"{w['bytes'] / 1000:.1f} KB", f"<= {GOAL_KB:g} KB",
            met(w["bytes"] / 1000 <= GOAL_KB)) for name, w in weights.items()],
         ("requests to other origins", str(len(foreign)), "= 0", met(not foreign)),

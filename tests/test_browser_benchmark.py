@@ -34,6 +34,10 @@ def test_the_smoke_browser_benchmark_prints_every_figure_and_exits_0() -> None:
             "main thread busy",
             "bare page (about:blank): ",
             "300 plain SVG circles moved by transform: ",
+            "## 4. Frame rate: the Sequence tab of /sim/browser-300/",
+            "arrows held: ",
+            "sequence: ",
+            "peers: sequence / bare = ",
         ),
     )
     summary = summary_of(out)
@@ -47,13 +51,17 @@ def test_the_smoke_browser_benchmark_prints_every_figure_and_exits_0() -> None:
             "bare page fps (ceiling)",
             "diagram / ceiling",
             "300 SVG circles peer",
+            "sequence fps, browser-300 playing",
+            "sequence rows in the DOM, min / max",
+            "sequence / ceiling",
             "page weight, /sim/order-flow/",
             "page weight, /sim/ (editor)",
             "page weight, /sim/ after Run",
             "requests to other origins",
         ),
     )
-    fps = summary_line(summary, "diagram fps")
-    assert fps.endswith((">= 55 fps  MET", ">= 55 fps  NOT MET"))
+    for figure in ("diagram fps", "sequence fps"):
+        fps = summary_line(summary, figure)
+        assert fps.endswith((">= 55 fps  MET", ">= 55 fps  NOT MET"))
     weight = summary_line(summary, "page weight")
     assert weight.endswith(("<= 150 KB  MET", "<= 150 KB  NOT MET"))

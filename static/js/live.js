@@ -119,6 +119,12 @@ export class LiveConnection {
       case "state":
         this.emit("state", frame);
         break;
+      case "breakpoints":
+        this.emit("breakpoints", frame);
+        break;
+      case "export": // a file the viewer asked for (run-downloads.js)
+        this.emit("export", frame);
+        break;
       case "error":
         this.lastError = frame;
         this.emit("error", frame);
