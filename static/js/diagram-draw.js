@@ -333,7 +333,7 @@ function drawEdges(layer, edges, segment, prefix) {
 // The drawing's frame: fitted to what is drawn, or (on the editor's page, `canvas`) the whole
 // canvas the format promises, so that editing and running show one picture that does not
 // shift or zoom while a node is dragged or added.
-function fitViewBox(root, views, canvas) {
+function fitViewBox(root, views, canvas, minWidth) {
   let [x0, y0, x1, y1] = canvas ? [MARGIN, MARGIN, 1000 - MARGIN, 600 - MARGIN] : [Infinity, Infinity, -Infinity, -Infinity];
   for (const v of views) {
     x0 = Math.min(x0, v.x - v.labelHalf);
@@ -341,16 +341,17 @@ function fitViewBox(root, views, canvas) {
     y0 = Math.min(y0, v.top);
     y1 = Math.max(y1, v.bottom);
   }
-  if (!views.length && !canvas) [x0, y0, x1, y1] = [0, 0, MIN_WIDTH, 200];
+  if (!views.length && !canvas) [x0, y0, x1, y1] = [0, 0, minWidth, 200];
   [x0, y0, x1, y1] = [x0 - MARGIN, y0 - MARGIN, x1 + MARGIN, y1 + MARGIN];
-  const extra = Math.max(0, MIN_WIDTH - (x1 - x0)) / 2;
+  const extra = Math.max(0, minWidth - (x1 - x0)) / 2;
   const box = [x0 - extra, y0, x1 - x0 + 2 * extra, y1 - y0].map((n) => Math.round(n));
   root.setAttribute("viewBox", box.join(" "));
 }
 
 // Builds the whole picture into `stage`: one <svg> for what stays put and, over it, one for the
 // tokens. Moving tokens then repaint only their own layer, not every edge and label under them.
-export function drawScene(stage, snapshot, prefix, { canvas = false } = {}) {
+// `minWidth`: the narrowest frame, in canvas units (a half-width diagram may take a smaller one).
+export function drawScene(stage, snapshot, prefix, { canvas = false, minWidth = MIN_WIDTH } = {}) {
   const topology = snapshot.topology ?? { nodes: [] };
   const layout = snapshot.layout ?? {};
   const root = svg("svg", { class: "diagram-svg", width: "100%" });
@@ -368,7 +369,7 @@ export function drawScene(stage, snapshot, prefix, { canvas = false } = {}) {
     const pos = layout[node.id] ?? node.position ?? { x: 0, y: 0 };
     views.set(node.id, drawNode(nodeLayer, overlays, node, pos, dlqs.has(node.id)));
   }
-  fitViewBox(root, [...views.values()], canvas);
+  fitViewBox(root, [...views.values()], canvas, minWidth);
   moving.setAttribute("viewBox", root.getAttribute("viewBox"));
 
   const edges = topologyEdges(topology.nodes);
@@ -408,4 +409,41 @@ export function drawSpotlight(root, view) {
   label.g.removeAttribute("display");
   placeBadge(label, view.x, top);
   return g;
+}
+
+// A breakpoint on a node: a stop sign (an octagon with a pause glyph) just above the node's
+// top-left corner, where it covers neither the arrowheads that end at the corner nor the badges
+// on the node's edge; named in words for assistive technology and, as a tooltip, for the mouse.
+// Where Play stopped at one, a "paused here" badge beside it. A shape and words, never a colour
+// alone.
+const OCTAGON = "M-4.6 -11.1H4.6L11.1 -4.6V4.6L4.6 11.1H-4.6L-11.1 4.6V-4.6Z";
+const PAUSE = "M-4.5 -5.5h3.2v11h-3.2ZM1.3 -5.5h3.2v11h-3.2Z";
+
+export function drawBreakpoint(layer, view, types, hit) {
+  const [cx, cy] = view.r
+    ? [view.x - view.r, view.y - view.r - 8] // a topic is round: beside its top
+    : [view.x - view.hw - 2, view.y - view.hh - 14];
+  const words = `Breakpoint: pauses when ${eitherOf(types)} arrives at ${view.label}`;
+  const g = svg("g", {
+    class: hit ? "breakpoint is-hit" : "breakpoint",
+    role: "img",
+    "aria-label": hit ? `${words}; paused here` : words,
+    "data-breakpoint": view.id,
+    transform: `translate(${cx.toFixed(1)} ${cy.toFixed(1)})`,
+  }, layer);
+  svg("title", {}, g).textContent = words;
+  svg("path", { class: "breakpoint-sign", d: OCTAGON }, g);
+  svg("path", { class: "breakpoint-glyph", d: PAUSE }, g);
+  if (hit) {
+    const label = badge(g, "breakpoint-hit", "paused here");
+    label.g.removeAttribute("display");
+    placeBadge(label, 15, -5, "start"); // clear of the "handling" badge on the node's edge
+  }
+  return g;
+}
+
+// "A", "A or B", "A, B or C"
+export function eitherOf(words) {
+  if (words.length < 2) return words.join("");
+  return `${words.slice(0, -1).join(", ")} or ${words.at(-1)}`;
 }

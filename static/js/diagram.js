@@ -9,12 +9,17 @@
 //
 // In a room (classroom mode) it also draws the presenter's spotlight, from `msglab:spotlight`
 // and the snapshot's `room.spotlight`; a student's diagram is `readonly`: no faults.
+//
+// A run's breakpoints (`msglab:breakpoints`, the snapshot's `breakpoints`) are stop signs on
+// their nodes; the node where Play stopped at one (a `state` frame's `hit`) says "paused here".
 
 import {
   KINDS,
   TOKEN_PATHS,
+  drawBreakpoint,
   drawScene,
   drawSpotlight,
+  eitherOf,
   showNodeState,
   svg,
 } from "./diagram-draw.js";
@@ -33,6 +38,8 @@ export class Diagram {
     this.root = root;
     this.readonly = readonly; // a room's student: inspecting only, no faults
     this.spotlight = null; // a room's spotlight: {node: id}, {message: id} or null
+    this.breakpoints = []; // [{type, node}]: the run pauses when that type arrives there
+    this.hit = null; // the breakpoint Play stopped at, until the run moves on
     this.prefix = `diagram${++diagrams}`;
     this.stage = document.createElement("div"); // the drawing; the legend and menu go beside it
     this.stage.className = "diagram-stage";
@@ -46,6 +53,8 @@ export class Diagram {
     this.problems = new Map();
     this.gesture = null; // a drag in progress: of a node, or of a wire from a port
     this.canvas = container.dataset.canvas === "fixed"; // the editor's page: one fixed frame
+    // a diagram in half a page (the contrast page's lanes) may zoom a small topology further
+    this.minWidth = Number(container.dataset.minWidth) || undefined;
 
     container.setAttribute("role", "group");
     // the template names it after the scenario; each snapshot names it again
@@ -58,7 +67,12 @@ export class Diagram {
     const on = (name, handler) => root.addEventListener(`msglab:${name}`, (e) => handler(e.detail));
     on("snapshot", (frame) => this.snapshot(frame));
     on("hops", (frame) => this.hops(frame));
-    on("state", (frame) => this.tokens.sync(frame));
+    on("state", (frame) => {
+      this.tokens.sync(frame);
+      if (frame.hit) this.setHit(frame.hit);
+      else if (frame.playing && this.hit) this.setHit(null); // the run has moved on
+    });
+    on("breakpoints", (frame) => this.setBreakpoints(frame.items));
     on("status", (detail) => this.setLive(detail.status === "live"));
     on("select", (detail) => this.mark(detail));
     on("spotlight", (frame) => this.setSpotlight(frame.target));
@@ -78,6 +92,8 @@ export class Diagram {
   snapshot(frame) {
     if (this.editing) return; // a run's last frames after Edit was pressed
     if (frame.room) this.spotlight = frame.room.spotlight ?? null;
+    this.breakpoints = frame.breakpoints ?? [];
+    this.hit = null;
     this.draw(frame);
     this.showNodes(frame.state?.nodes ?? {});
   }
@@ -90,13 +106,17 @@ export class Diagram {
     this.menu.close({ refocus: false });
     const name = frame.topology?.name || frame.scenario || "the run";
     this.container.setAttribute("aria-label", `Diagram of ${name}`);
-    const scene = drawScene(this.stage, frame, this.prefix, { canvas: this.canvas });
+    const scene = drawScene(this.stage, frame, this.prefix, {
+      canvas: this.canvas,
+      minWidth: this.minWidth,
+    });
     this.svg = scene.svg;
     this.views = scene.views;
     this.tokens.reset(scene.tokenLayer, scene.segment, (f) => this.describe(f), frame);
     if (this.readonly) for (const view of this.views.values()) inspectOnly(view);
     this.mark(this.selected);
     this.showSpotlight();
+    this.showBreakpoints();
     // a Step back or Reset redraws everything: keep a keyboard user on the node they were on
     if (focused) this.views.get(focused)?.g.focus();
   }
@@ -228,6 +248,7 @@ export class Diagram {
   }
 
   hops(frame) {
+    if (frame.items.length && this.hit) this.setHit(null); // the run has moved on
     this.tokens.add(frame.flights?.scheduled);
     this.tokens.land(frame.flights?.landed);
     this.tokens.sync(frame);
@@ -238,12 +259,18 @@ export class Diagram {
     for (const view of this.views.values()) {
       const state = states[view.id];
       if (!state && view.ariaLabel) continue; // nothing new about it
-      const label = showNodeState(view, state);
-      // screen readers re-announce a changed name: only touch it when it really changed
-      if (label !== view.ariaLabel) {
-        view.ariaLabel = label;
-        view.g.setAttribute("aria-label", label);
-      }
+      view.stateLabel = showNodeState(view, state);
+      this.name(view);
+    }
+  }
+
+  // A node's accessible name: its state, and its breakpoints, which the stop sign shows.
+  name(view) {
+    const label = (view.stateLabel ?? `${view.label}, ${view.kind}`) + (view.pauses ?? "");
+    // screen readers re-announce a changed name: only touch it when it really changed
+    if (label !== view.ariaLabel) {
+      view.ariaLabel = label;
+      view.g.setAttribute("aria-label", label);
     }
   }
 
@@ -306,6 +333,44 @@ export class Diagram {
     if (spotlit) this.container.dataset.spotlit = spotlit;
     else delete this.container.dataset.spotlit;
     this.tokens.spotlight(message);
+  }
+
+  // ---- breakpoints -----------------------------------------------------------------------------
+
+  setBreakpoints(items) {
+    this.breakpoints = items ?? [];
+    this.showBreakpoints();
+  }
+
+  setHit(hit) {
+    this.hit = hit;
+    this.showBreakpoints();
+  }
+
+  // A stop sign on each node with a breakpoint (none while editing: they belong to a run).
+  showBreakpoints() {
+    if (!this.svg || this.editing) return;
+    this.svg.querySelector(".breakpoints")?.remove();
+    const layer = svg("g", { class: "breakpoints" }, this.svg);
+    const types = new Map();
+    for (const { type, node } of this.breakpoints) {
+      if (!types.has(node)) types.set(node, []);
+      types.get(node).push(type);
+    }
+    for (const view of this.views.values()) {
+      const here = types.get(view.id) ?? [];
+      const hit = here.length > 0 && this.hit?.node === view.id;
+      view.g.classList.toggle("has-breakpoint", here.length > 0);
+      view.g.classList.toggle("is-hit", hit);
+      view.pauses = here.length ? `, breakpoint: pauses when ${eitherOf(here)} arrives` : "";
+      if (hit) view.pauses += ", paused here";
+      if (view.ariaLabel) this.name(view);
+      if (here.length) drawBreakpoint(layer, view, here, hit);
+    }
+    // which nodes have one, for a page or a test to read: "billing inventory", or none
+    const nodes = [...types.keys()].filter((id) => this.views.has(id)).sort().join(" ");
+    if (nodes) this.container.dataset.breakpoints = nodes;
+    else delete this.container.dataset.breakpoints;
   }
 
   // ---- input -----------------------------------------------------------------------------------

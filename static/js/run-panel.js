@@ -1,5 +1,6 @@
 // The controls of a live run: Play, Pause, Step, Step back, Reset, the speed and the timeline
 // sliders, the clock, the status line, the warnings, the keyboard shortcuts and the narrator.
+// When Play stops at a breakpoint, the status line says where and the message is selected.
 // It listens to the connection's `msglab:*` events on the root and asks for actions with
 // `msglab:action`; `start(url)` opens a run's connection and `stop()` closes it, so a page can
 // run one topology after another (the editor's Run and Edit). Every text from the server goes
@@ -40,9 +41,15 @@ export class RunPanel {
   // `readonly`: a room's student follows the presenter's run, so every control stays disabled
   // and no shortcut acts (room.css hides them). `presenter`: a room's presenter, with the extra
   // shortcuts Space, ArrowRight and ArrowLeft. `liveText` is what the status line says once live.
-  constructor(root, { readonly = false, presenter = false, liveText = "Live" } = {}) {
+  // `focusedKeys`: a page with several runs (the contrast page) — a shortcut acts only on the
+  // run that has the keyboard focus.
+  constructor(
+    root,
+    { readonly = false, presenter = false, liveText = "Live", focusedKeys = false } = {},
+  ) {
     this.root = root;
     this.readonly = readonly;
+    this.focusedKeys = focusedKeys;
     this.liveText = liveText;
     this.shortcuts = presenter ? PRESENTER_SHORTCUTS : SHORTCUTS;
     this.part = (name) => root.querySelector(`[data-sim="${name}"]`);
@@ -58,6 +65,9 @@ export class RunPanel {
     this.run = { live: false, playing: false, speed: 1, t: 0, seq: 0, steps: 0 };
     Object.assign(this.run, { finished: false, halted: null, lagging: false });
     this.shownRun = null;
+    this.statusText = ""; // what the status line says about the connection
+    this.hit = null; // the breakpoint Play stopped at, said in the status line until Play or Step
+    this.labels = new Map(); // node id → its label, from the snapshot's topology
     this.unsaid = [];
     this.narrateTimer = null;
 
@@ -108,6 +118,7 @@ export class RunPanel {
 
   act(frame) {
     this.part("error").textContent = ""; // the last refusal was about an earlier action
+    if (frame?.action === "play" || frame?.action === "step") this.showHit(null);
     this.root.dispatchEvent(new CustomEvent("msglab:action", { detail: frame, bubbles: true }));
   }
 
@@ -197,6 +208,7 @@ export class RunPanel {
     // held key would repeat the action 30 times a second, past the server's rate limit.
     if (!this.active || this.readonly || !actions || event.defaultPrevented || event.repeat) return;
     if (event.ctrlKey || event.altKey || event.metaKey) return;
+    if (this.focusedKeys && !this.root.contains(event.target)) return;
     if (event.target.closest?.("input, select, textarea, [contenteditable], [role=menu]")) return;
     if (event.key === " " && event.target.closest?.(PRESSABLE)) return;
     const button = actions.map((action) => this.buttons[action]).find((b) => b && !b.disabled);
@@ -207,13 +219,38 @@ export class RunPanel {
 
   // ---- warnings ------------------------------------------------------------------------------
 
+  // Each warning with the misuse checker's words for its code (title, why it matters, the
+  // lesson): the page's JSON from simulator/misuse.py, inside the warnings box.
   showWarnings(warnings) {
     const box = this.part("warnings");
+    const texts = box.querySelector('script[type="application/json"]');
+    this.misuse ??= JSON.parse(texts?.textContent ?? "{}");
+    const line = (...parts) => {
+      const p = document.createElement("p");
+      p.append(...parts);
+      return p;
+    };
     const items = warnings.map((warning) => {
       const item = document.createElement("li");
+      const about = this.misuse[warning.code];
       const code = document.createElement("code");
       code.textContent = warning.code;
-      item.append(code, " ", warning.message);
+      if (!about) {
+        item.append(code, " ", warning.message);
+        return item;
+      }
+      const title = document.createElement("strong");
+      title.textContent = about.title;
+      const why = document.createElement("strong");
+      why.textContent = "Why it matters:";
+      item.className = "sim-warning";
+      item.append(line(title, " ", code), line(warning.message), line(why, " ", about.why));
+      if (about.lesson) {
+        const link = document.createElement("a");
+        link.href = about.lesson.url;
+        link.textContent = `Lesson: ${about.lesson.title}`;
+        item.append(line(link));
+      }
       return item;
     });
     box.querySelector("ul").replaceChildren(...items);
@@ -247,6 +284,8 @@ export class RunPanel {
       reconnecting: `Reconnecting… (attempt ${detail.attempt})`,
       closed: `Disconnected: ${detail.reason}`,
     }[detail.status];
+    this.statusText = text;
+    this.hit = null; // a connection's news replaces it
     this.part("status").textContent = text;
     this.root.dataset.status = detail.status;
     this.render();
@@ -256,6 +295,8 @@ export class RunPanel {
     const { t, seq, steps, finished, halted } = snap.state;
     Object.assign(this.run, { t, seq, steps, finished, halted });
     Object.assign(this.run, { playing: snap.playing, speed: snap.speed, lagging: false });
+    this.labels = new Map(snap.topology.nodes.map((node) => [node.id, node.label || node.id]));
+    this.showHit(null);
     this.showWarnings(snap.warnings);
     // The first snapshot of a run is said by the status line ("Live"); later ones answer Step
     // back, Reset or a reconnect, and a learner who cannot see the log needs to hear where it is.
@@ -267,6 +308,7 @@ export class RunPanel {
   hops(hops) {
     const { t, seq, steps, finished, halted } = hops;
     Object.assign(this.run, { t, seq, steps, finished, halted });
+    if (hops.items.length) this.showHit(null); // the run has moved on
     this.narrate(hops.items.map((item) => item.text));
     this.render();
   }
@@ -274,6 +316,24 @@ export class RunPanel {
   state(state) {
     const { t, seq, steps, playing, speed, finished, halted, lagging } = state;
     Object.assign(this.run, { t, seq, steps, playing, speed, finished, halted, lagging });
+    if (state.hit) this.showHit(state.hit);
+    else if (playing) this.showHit(null);
     this.render();
+  }
+
+  // ---- breakpoints: "Paused at a breakpoint: …" in the status line (a live region) -----------
+
+  showHit(hit) {
+    if (!hit && !this.hit) return;
+    this.hit = hit;
+    const status = this.part("status");
+    if (!hit) return setText(status, this.statusText);
+    const node = this.labels.get(hit.node) ?? hit.node;
+    setText(status, `Paused at a breakpoint: ${hit.type} arrived at ${node} (record ${hit.seq})`);
+    // the message that arrived, in the inspector, the log and the diagram
+    if (hit.message) {
+      const detail = { type: "message", id: hit.message };
+      this.root.dispatchEvent(new CustomEvent("msglab:select", { detail, bubbles: true }));
+    }
   }
 }
