@@ -137,8 +137,7 @@ ClientFrame = (
     | Export
 )
 ACTIONS: dict[str, type[_Frame]] = {
-    get_args(model.model_fields["action"].annotation)[0]: model
-    for model in get_args(ClientFrame)
+    get_args(model.model_fields["action"].annotation)[0]: model for model in get_args(ClientFrame)
 }
 _ADAPTER: TypeAdapter[ClientFrame] = TypeAdapter(
     Annotated[ClientFrame, Field(discriminator="action")]
