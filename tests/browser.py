@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import os
-from typing import NoReturn
+from pathlib import Path
+from typing import Any, NoReturn
 
 import pytest
 from playwright.sync_api import Locator, Page
+
+# axe-core comes from npm (package.json, installed by `make test`); the `axe_url` fixture
+# (tests/conftest.py) serves it to the page from the page's own origin: no network needed.
+AXE = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
+AXE_MISSING = "axe-core not installed: run `make test` (it runs `npm ci`), or `npm ci`"
 
 
 def missing(what: str) -> NoReturn:
@@ -42,3 +48,15 @@ def animation_frames(page: Page, count: int = 24) -> None:
         })""",
         count,
     )
+
+
+def serious_violations(page: Page, axe_url: str) -> list[dict[str, Any]]:
+    """What axe-core finds serious or critical in the page as it is now."""
+    page.add_script_tag(url=axe_url)
+    violations: list[dict[str, Any]] = page.evaluate(
+        """async () => (await axe.run(document, {resultTypes: ["violations"]})).violations
+             .filter(v => v.impact === "serious" || v.impact === "critical")
+             .map(v => ({id: v.id, impact: v.impact, help: v.help,
+                         nodes: v.nodes.map(n => n.target.join(" ")).slice(0, 5)}))"""
+    )
+    return violations

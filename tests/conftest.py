@@ -7,8 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import Page, Route
 
-from tests.browser import missing
+from tests.browser import AXE, AXE_MISSING, missing
 from tests.servers import ServerDidNotStart, daphne_server
 
 # Playwright's sync API keeps an event loop running in the test thread; without this, Django
@@ -52,3 +53,17 @@ def live_daphne(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         except ServerDidNotStart as error:
             pytest.fail(str(error))
         yield url
+
+
+@pytest.fixture
+def axe_url(page: Page, live_daphne: str) -> str:
+    """Where ``page`` loads axe-core from: the page's own origin, served from node_modules."""
+    if not AXE.exists():
+        missing(AXE_MISSING)
+    url = f"{live_daphne}/__tests__/axe.min.js"
+
+    def serve(route: Route) -> None:
+        route.fulfill(path=AXE, content_type="text/javascript")
+
+    page.route(url, serve)
+    return url

@@ -7,42 +7,13 @@ the page's own origin, so the test needs no network and loads nothing from elsew
 from __future__ import annotations
 
 import re
-from pathlib import Path
-from typing import Any
 
 import pytest
-from playwright.sync_api import Page, Route, expect
+from playwright.sync_api import Page, expect
 
-from tests.browser import button, log_entries, missing, open_sim
+from tests.browser import button, log_entries, open_sim, serious_violations
 
 pytestmark = pytest.mark.browser
-
-AXE = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
-AXE_MISSING = "axe-core not installed: run `make test` (it runs `npm ci`), or `npm ci`"
-
-
-@pytest.fixture
-def axe_url(page: Page, live_daphne: str) -> str:
-    if not AXE.exists():
-        missing(AXE_MISSING)
-    url = f"{live_daphne}/__tests__/axe.min.js"
-
-    def serve(route: Route) -> None:
-        route.fulfill(path=AXE, content_type="text/javascript")
-
-    page.route(url, serve)
-    return url
-
-
-def serious_violations(page: Page, axe_url: str) -> list[dict[str, Any]]:
-    page.add_script_tag(url=axe_url)
-    violations: list[dict[str, Any]] = page.evaluate(
-        """async () => (await axe.run(document, {resultTypes: ["violations"]})).violations
-             .filter(v => v.impact === "serious" || v.impact === "critical")
-             .map(v => ({id: v.id, impact: v.impact, help: v.help,
-                         nodes: v.nodes.map(n => n.target.join(" ")).slice(0, 5)}))"""
-    )
-    return violations
 
 
 def test_the_order_flow_page_mid_run_has_no_serious_violations(page: Page, axe_url: str) -> None:

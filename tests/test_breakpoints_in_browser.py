@@ -5,20 +5,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 import pytest
-from playwright.sync_api import BrowserContext, Locator, Page, Route, expect
+from playwright.sync_api import BrowserContext, Locator, Page, expect
 
 from simulator.engine import Simulation
 from simulator.scenarios import load_scenario
-from tests.browser import button, log_entries, missing, open_sim
+from tests.browser import button, log_entries, open_sim, serious_violations
 
 pytestmark = pytest.mark.browser
-
-AXE = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
-AXE_MISSING = "axe-core not installed: run `make test` (it runs `npm ci`), or `npm ci`"
 
 TICK = "Pause when OrderCreatedEvent arrives here"
 MARKER = "Breakpoint: pauses when OrderCreatedEvent arrives at Inventory Service"
@@ -209,16 +205,8 @@ def test_a_student_sees_the_presenters_breakpoint_and_where_it_paused_but_cannot
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_a_run_paused_at_a_breakpoint_with_its_controls_shown_has_no_serious_axe_violations(
-    page: Page, live_daphne: str, scheme: Literal["light", "dark"]
+    page: Page, axe_url: str, scheme: Literal["light", "dark"]
 ) -> None:
-    if not AXE.exists():
-        missing(AXE_MISSING)
-    axe_url = f"{live_daphne}/__tests__/axe.min.js"
-
-    def serve(route: Route) -> None:
-        route.fulfill(path=AXE, content_type="text/javascript")
-
-    page.route(axe_url, serve)
     page.emulate_media(color_scheme=scheme)
     open_sim(page)
     node(page, "Inventory Service").click()
@@ -228,10 +216,4 @@ def test_a_run_paused_at_a_breakpoint_with_its_controls_shown_has_no_serious_axe
     expect(status(page)).to_contain_text("Paused at a breakpoint", timeout=20_000)
     node(page, "Inventory Service").click()  # the checkboxes and the list of breakpoints
 
-    page.add_script_tag(url=axe_url)
-    violations: list[dict[str, Any]] = page.evaluate(
-        """async () => (await axe.run(document, {resultTypes: ["violations"]})).violations
-             .filter(v => v.impact === "serious" || v.impact === "critical")
-             .map(v => ({id: v.id, help: v.help, nodes: v.nodes.map(n => n.target.join(" "))}))"""
-    )
-    assert violations == []
+    assert serious_violations(page, axe_url) == []

@@ -12,9 +12,7 @@ from django.test import Client
 from playwright.sync_api import Page, expect
 from pytest_django.asserts import assertContains, assertTemplateUsed
 
-from tests import test_accessibility as accessibility
-
-axe_url = accessibility.axe_url  # the fixture that serves axe-core to the page
+from tests.browser import serious_violations
 
 
 def cheat_sheet(client: Client) -> str:
@@ -175,4 +173,4 @@ def test_the_cheat_sheet_has_no_serious_accessibility_violations(
     page.emulate_media(color_scheme="dark" if scheme == "dark" else "light")
     page.goto("/cheat-sheet/")
 
-    assert accessibility.serious_violations(page, axe_url) == []
+    assert serious_violations(page, axe_url) == []

@@ -33,8 +33,7 @@ from simulator import codegen, topologies
 from simulator.engine import Topology, load_topology
 from simulator.engine.spec import ClientNode, QueueNode, ServiceNode
 from simulator.scenarios import list_scenarios, load_scenario
-from tests.browser import missing
-from tests.test_accessibility import axe_url, serious_violations  # noqa: F401  (a fixture)
+from tests.browser import missing, serious_violations
 
 SCENARIOS = [s.slug for s in list_scenarios()]
 
@@ -549,7 +548,7 @@ def test_copy_puts_the_listing_on_the_clipboard(page: Page) -> None:
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_code_page_has_no_serious_accessibility_violations(
     page: Page,
-    axe_url: str,  # noqa: F811  (the fixture imported above)
+    axe_url: str,
     scheme: str,
 ) -> None:
     page.emulate_media(color_scheme=scheme)  # type: ignore[arg-type]

@@ -7,10 +7,9 @@ import re
 from typing import Literal
 
 import pytest
-from playwright.sync_api import Locator, Page, Route, ViewportSize, expect
+from playwright.sync_api import Locator, Page, ViewportSize, expect
 
-from tests.browser import button, missing
-from tests.test_accessibility import AXE, AXE_MISSING, serious_violations
+from tests.browser import button, serious_violations
 
 pytestmark = pytest.mark.browser
 
@@ -162,16 +161,8 @@ def test_the_lanes_fit_the_width_side_by_side_on_a_projector_stacked_on_a_phone(
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_the_page_mid_run_has_no_serious_accessibility_violations(
-    page: Page, live_daphne: str, scheme: Literal["light", "dark"]
+    page: Page, axe_url: str, scheme: Literal["light", "dark"]
 ) -> None:
-    if not AXE.exists():
-        missing(AXE_MISSING)
-    axe_url = f"{live_daphne}/__tests__/axe.min.js"
-
-    def serve(route: Route) -> None:
-        route.fulfill(path=AXE, content_type="text/javascript")
-
-    page.route(axe_url, serve)
     page.emulate_media(color_scheme=scheme)
     command, event = open_contrast(page, speed="8")
     button(page, "Play both lanes").click()

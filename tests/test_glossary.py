@@ -14,9 +14,7 @@ from pytest_django.asserts import assertContains, assertTemplateUsed
 
 from lessons.glossary import GlossaryError, load_glossary
 from lessons.views_pages import entries, render_definition, sort_key
-from tests import test_accessibility as accessibility
-
-axe_url = accessibility.axe_url  # the fixture that serves axe-core to the page
+from tests.browser import serious_violations
 
 # The course's vocabulary: every one of these has an entry (by slug).
 REQUIRED = {
@@ -230,7 +228,7 @@ def test_the_glossary_page_has_no_serious_accessibility_violations(
     page.emulate_media(color_scheme="dark" if scheme == "dark" else "light")
     page.goto("/glossary/#idempotent-consumer")
 
-    assert accessibility.serious_violations(page, axe_url) == []
+    assert serious_violations(page, axe_url) == []
 
 
 @pytest.mark.browser

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any, Literal
 
 import pytest
@@ -21,14 +20,12 @@ from playwright.sync_api import (
     expect,
 )
 
-from tests.browser import button, log_entries, missing
+from tests.browser import AXE, button, log_entries, serious_violations
 
 pytestmark = pytest.mark.browser
 
 PROJECTOR: ViewportSize = {"width": 1366, "height": 768}
 PHONE: ViewportSize = {"width": 375, "height": 740}
-AXE = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
-AXE_MISSING = "axe-core not installed: run `make test` (it runs `npm ci`), or `npm ci`"
 
 
 @pytest.fixture
@@ -299,27 +296,16 @@ def test_a_wrong_code_is_refused_next_to_the_field_naming_the_rule(page: Page) -
 
 
 @pytest.fixture
-def axe(page: Page, student: Page, live_daphne: str) -> Callable[[Page], list[dict[str, Any]]]:
-    """Runs axe-core in a page, served from the page's own origin (as test_accessibility.py)."""
-    if not AXE.exists():
-        missing(AXE_MISSING)
-    url = f"{live_daphne}/__tests__/axe.min.js"
+def axe(page: Page, student: Page, axe_url: str) -> Callable[[Page], list[dict[str, Any]]]:
+    """Runs axe-core in the presenter's or the student's page, served from their own origin."""
 
     def serve(route: Route) -> None:
         route.fulfill(path=AXE, content_type="text/javascript")
 
-    for each in (page, student):
-        each.route(url, serve)
+    student.route(axe_url, serve)  # `axe_url` serves it to `page` already
 
     def serious(target: Page) -> list[dict[str, Any]]:
-        target.add_script_tag(url=url)
-        violations: list[dict[str, Any]] = target.evaluate(
-            """async () => (await axe.run(document, {resultTypes: ["violations"]})).violations
-                 .filter(v => v.impact === "serious" || v.impact === "critical")
-                 .map(v => ({id: v.id, impact: v.impact, help: v.help,
-                             nodes: v.nodes.map(n => n.target.join(" ")).slice(0, 5)}))"""
-        )
-        return violations
+        return serious_violations(target, axe_url)
 
     return serious
 
