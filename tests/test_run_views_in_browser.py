@@ -7,18 +7,16 @@ the views are held to what the run really did, not to numbers copied here.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Locator, Page, Route, expect
+from playwright.sync_api import Locator, Page, expect
 
 from simulator.engine import Simulation
 from simulator.exports import export
 from simulator.scenarios import load_scenario
-from tests.browser import button, missing, open_sim
-from tests.test_accessibility import AXE, AXE_MISSING, serious_violations
+from tests.browser import button, open_sim, serious_violations
 
 pytestmark = pytest.mark.browser
 
@@ -354,6 +352,30 @@ def test_the_saga_graph_marks_the_failed_payment_and_its_compensating_branch(
     expect(graph.locator("[data-correlation]").first).to_contain_text("1 failed")
 
 
+def test_on_a_projector_the_followed_saga_box_shows_its_top_edge_inside_the_graphs_frame(
+    page: Page, live_daphne: str
+) -> None:
+    page.set_viewport_size({"width": 1366, "height": 768})
+    open_sim(page, "saga-choreography")
+    play_to_the_end(page)
+
+    tab(page, "Causation").click()
+
+    box = panel(page, "Causation").locator(".cause-group.has-failure")
+    expect(box).to_contain_text("Order A123: PlaceOrderCommand")
+    frame = panel(page, "Causation").locator(".cause-scroller")
+    edges = frame.evaluate(
+        """s => {const f = s.getBoundingClientRect(), b = s.querySelector(".cause-group")
+                                                           .getBoundingClientRect();
+                return {frame: f.top + s.clientTop, box: b.top,
+                        frameBottom: f.top + s.clientTop + s.clientHeight, boxBottom: b.bottom,
+                        scrolled: s.scrollTop}}"""
+    )
+    # the box is a little taller than the space once the graph scrolls to its newest messages
+    assert edges["box"] >= edges["frame"], edges  # its dashed top border is not cut off
+    assert edges["boxBottom"] <= edges["frameBottom"], edges
+
+
 def test_the_sequence_marks_the_failure_and_the_drop_on_the_payment_lifeline(
     page: Page, live_daphne: str
 ) -> None:
@@ -368,6 +390,49 @@ def test_the_sequence_marks_the_failure_and_the_drop_on_the_payment_lifeline(
     )
     expect(marks.first).to_contain_text("failed: OrderPlacedEvent")
     expect(marks.last).to_contain_text("dropped: OrderPlacedEvent")
+
+
+# ---- in the editor's Run mode --------------------------------------------------------------------
+
+
+def test_the_editors_run_has_the_tabs_with_an_arrow_per_hop_and_edit_hides_them_again(
+    page: Page, live_daphne: str
+) -> None:
+    slug = "saga-choreography"
+    sim = engine(slug)
+    messages = {r["message"]["id"] for r in sim.trace() if r["message"]}
+    fetched: list[str] = []
+    page.on("request", lambda request: fetched.append(request.url))
+    page.goto(f"/sim/?scenario={slug}")
+    page.evaluate("localStorage.clear()")  # no draft from an earlier test
+    page.goto(f"/sim/?scenario={slug}")
+    expect(page.locator("[data-editor=run-why]")).to_have_text("Ready to run.")
+    views = page.get_by_role("tablist", name="Views of the run")
+    expect(views).to_be_hidden()  # in Edit mode the canvas is the diagram
+    assert not [url for url in fetched if "/run-views." in url]  # loaded by the first Run
+
+    button(page, "Run").click()
+    page.wait_for_selector('[data-ws="open"]')
+    expect(views).to_be_visible()
+    play_to_the_end(page)
+    tab(page, "Sequence").click()
+
+    expect(panel(page, "Sequence")).to_be_visible()
+    expect(arrows(page)).to_have_count(len(hops(sim)))
+    drawn = arrows(page).evaluate_all("els => els.map(el => el.getAttribute('aria-label'))")
+    assert sorted(drawn) == sorted(arrow_names(slug, sim))  # rows are drawn as scrolled to
+    tab(page, "Causation").click()
+    expect(message_nodes(page)).to_have_count(len(messages))
+
+    button(page, "Edit").click()
+
+    expect(views).to_be_hidden()
+    expect(page.locator('[data-sim="causation"]')).to_be_hidden()
+    canvas = panel(page, "Diagram")  # the canvas, to edit again
+    expect(canvas.get_by_role("button", name=re.compile(r"^Payment Service,"))).to_be_visible()
+    button(page, "Run").click()  # the next run opens on its diagram
+    expect(tab(page, "Diagram")).to_have_attribute("aria-selected", "true")
+    expect(panel(page, "Diagram")).to_be_visible()
 
 
 # ---- downloads -----------------------------------------------------------------------------------
@@ -404,19 +469,6 @@ def test_each_download_is_the_runs_export_from_the_server(
 
 
 # ---- accessibility ------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def axe_url(page: Page, live_daphne: str) -> Iterator[str]:
-    if not AXE.exists():
-        missing(AXE_MISSING)
-    url = f"{live_daphne}/__tests__/axe.min.js"
-
-    def serve(route: Route) -> None:
-        route.fulfill(path=AXE, content_type="text/javascript")
-
-    page.route(url, serve)
-    yield url
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])

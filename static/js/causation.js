@@ -20,6 +20,7 @@ const ROW = 58; // a node and the gap under it (where the next node's badges sit
 const INDENT = 38; // per step down the chain of causes; 22 on a phone
 const PAD = 10;
 const GROUP_CHROME = 32; // a group box's padding and border, both sides
+const EDGE = 8; // kept above a followed box, room allowing
 const DRAW_EVERY_MS = 250;
 const SHOWN_GROUPS = 24; // the latest conversations drawn
 const KEPT_GROUPS = 400; // the conversations kept (a long run drops its oldest)
@@ -228,7 +229,28 @@ export class Causation {
     this.box.dataset.groups = this.groups.size;
     this.mark();
     if (focused) this.nodeFor(focused)?.focus({ preventScroll: true });
-    if (this.following) this.scroller.scrollTop = this.scroller.scrollHeight;
+    if (this.following) this.follow();
+  }
+
+  // Keep the newest conversations in view: their row of boxes whole, top edge included, when it
+  // fits the scroller (a box a little taller than the space below it would otherwise lose its
+  // top border and heading to the scroll); a taller row shows its newest messages at the bottom.
+  follow() {
+    const s = this.scroller;
+    const end = s.scrollHeight - s.clientHeight;
+    const newest = this.shown.at(-1)?.section;
+    if (end <= 0 || !newest) {
+      s.scrollTop = Math.max(0, end);
+      return;
+    }
+    const origin = this.list.getBoundingClientRect().top; // scrolls with the boxes
+    const top = newest.getBoundingClientRect().top;
+    const row = this.shown
+      .map((g) => g.section.getBoundingClientRect())
+      .filter((box) => Math.abs(box.top - top) < 1);
+    const height = Math.max(...row.map((box) => box.bottom)) - top;
+    const room = s.clientHeight - height;
+    s.scrollTop = room >= 0 ? Math.min(end, top - origin - Math.min(EDGE, room / 2)) : end;
   }
 
   // Nodes as wide as the view allows (a phone's is narrow), so a tree rarely scrolls sideways.

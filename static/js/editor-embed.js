@@ -1,7 +1,7 @@
-// The canvas editor and, from its first Run on, the same run controls and islands as a
-// scenario's page, in one root element: the editor page's, and a lesson's exercise. The run's
-// islands are loaded only when a run is first shown: a class that only edits never downloads
-// them.
+// The canvas editor and, from its first Run on, the same run controls, islands and view tabs
+// (Diagram, Sequence, Causation) as a scenario's page, in one root element: the editor page's,
+// and a lesson's exercise. The run's islands are loaded only when a run is first shown: a class
+// that only edits never downloads them.
 
 import { Diagram } from "./diagram.js";
 import { Editor } from "./editor.js";
@@ -14,15 +14,23 @@ export function embedEditor(root, start, options = {}) {
     panel: null,
     async start(url) {
       if (!this.panel) {
-        const [{ RunPanel }, { Inspector }, { MessageLog }] = await Promise.all([
+        const [{ RunPanel }, { Inspector }, { MessageLog }, { RunViews }] = await Promise.all([
           import("./run-panel.js"),
           import("./inspector.js"),
           import("./log.js"),
+          import("./run-views.js"),
         ]);
         // the islands listen before the connection opens, so that they hear its first snapshot
         this.panel = new RunPanel(root);
         new Inspector(part("inspector"), root);
         new MessageLog(part("log-box"), root);
+        // the Sequence and Causation tabs, shown in Run mode only (their tablist is `data-when`);
+        // a lesson's run cached before the tabs existed has none
+        const views = part("views") && new RunViews(part("views"), root);
+        // back in Edit mode the canvas is the diagram: show its panel again
+        root.addEventListener("msglab:mode", ({ detail }) => {
+          if (views && detail.mode === "edit") views.choose(views.tabs[0]);
+        });
       }
       this.panel.start(url);
     },
