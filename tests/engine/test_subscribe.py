@@ -69,11 +69,13 @@ def test_a_service_subscribed_mid_run_gets_every_event_published_after_it() -> N
     assert "email" not in handled_by(sim, "OrderPlaced")
     mark = sim.seq
     assert sim.apply({"action": "subscribe", "node": "email", "to": "news"}) == []
+    order = {"type": "PlaceOrder", "kind": "command"}
+    sim.apply({"action": "inject", "from": "shop", "to": "sales", "message": order})
     sim.run()
     after = handled_by(sim, "OrderPlaced", mark + 1)
     assert after.count("email") == after.count("billing") >= 3
     assert sim.trace(1, mark + 1) == before  # what happened before is untouched
-    assert sim.subscriptions() == [("email", "news")]
+    assert sim.subscriptions() == [("email", "news")]  # the inject is no subscription
 
 
 def test_a_service_that_starts_consuming_a_queue_competes_for_its_commands() -> None:
