@@ -65,6 +65,22 @@ async def test_play_pauses_at_the_end_of_the_step_where_the_type_arrives_at_the_
     await viewer.disconnect()
 
 
+async def test_a_run_that_has_stepped_first_still_pauses_at_the_end_of_the_hits_step(
+    clock: ManualClock,
+) -> None:
+    (hit_seq, step_end), *_ = arrivals_at("order-flow", "OrderCreatedEvent", "inventory")
+    viewer, _ = await open_run()
+    stepped = 0
+    for _ in range(2):
+        stepped = (await ask(viewer, {"action": "step"}))["seq"]
+    assert 0 < stepped < hit_seq
+    await ask(viewer, INVENTORY)
+    records, state = await play_until_paused(viewer, clock)
+    assert state["hit"]["seq"] == hit_seq
+    assert [r["seq"] for r in records] == list(range(stepped + 1, step_end + 1))
+    await viewer.disconnect()
+
+
 async def test_playing_on_from_a_breakpoint_does_not_stop_at_the_same_record_again(
     clock: ManualClock,
 ) -> None:
@@ -119,6 +135,12 @@ async def test_step_ignores_breakpoints_and_every_viewer_hears_of_them() -> None
     [
         ({"type": "OrderCreatedEvent", "node": "nowhere"}, "node", "no node 'nowhere'"),
         ({"type": "PlaceOrderCommand", "node": "inventory"}, "type", "never arrives at"),
+        (
+            {"type": "PlaceOrderCommand", "node": "notification"},
+            "type",
+            "what can arrive there: OrderCreatedEvent, InvoiceCreatedEvent",
+        ),
+        ({"type": "OrderCreatedEvent", "node": "gateway"}, "type", "can arrive there: nothing"),
         ({"type": "Order Created", "node": "inventory"}, "type", "must start with a letter"),
         ({"type": "OrderCreatedEvent", "node": "inventory", "on": "yes"}, "on", "valid boolean"),
         ({"type": "OrderCreatedEvent"}, "node", "required"),
@@ -149,5 +171,6 @@ async def test_a_run_keeps_at_most_twenty_breakpoints() -> None:
     error = await ask(viewer, INVENTORY)
     assert error["code"] == "refused"
     assert error["field"] == "on"
+    assert error["detail"] == "a run keeps at most 20 breakpoints"
     assert len(run.breakpoints) == 20
     await viewer.disconnect()

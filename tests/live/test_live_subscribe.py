@@ -25,6 +25,15 @@ async def test_subscribe_answers_with_a_snapshot_of_the_rewired_topology() -> No
     await viewer.disconnect()
 
 
+async def test_a_service_that_starts_consuming_a_queue_is_shown_consuming_it() -> None:
+    viewer, _ = await open_run()
+    snapshot = await ask(viewer, {"action": "subscribe", "node": "billing", "to": "order.commands"})
+    services = {n["id"]: n for n in snapshot["topology"]["nodes"]}
+    assert services["billing"]["consumes"] == ["order.commands"]
+    assert services["billing"]["subscribes"] == ["order.events"]
+    await viewer.disconnect()
+
+
 async def test_after_subscribe_each_event_reaches_one_more_service_and_says_so() -> None:
     viewer, _ = await open_run()
     await ask(viewer, JOIN)
